@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `rgictl`: the operator's and engineer's command-line tool. Each subcommand lives in its own
+/// file and only parses arguments and prints; the work is done by the library modules.
+@main
+struct RGICtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rgictl",
+        abstract: "Operate and train the rgi visual-inspection system.",
+        subcommands: [])
+}
