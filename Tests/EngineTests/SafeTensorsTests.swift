@@ -123,11 +123,7 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let script = """
-        import subprocess, sys
-        try:
-            import numpy, safetensors
-        except ImportError:
-            subprocess.check_call([sys.executable, '-m', 'pip', 'install', '-q', 'numpy', 'safetensors'])
+        import sys
         import numpy as np
         from safetensors.numpy import save_file
         x = (np.arange(2 * 3 * 4 * 4, dtype=np.float32).reshape(2, 3, 4, 4) - 40) / 7
@@ -150,10 +146,12 @@ import Testing
     }
 }
 
+/// Runs a Python script with the interpreter `make test` prepared (`RGI_PYTHON`: a venv holding
+/// Tests/requirements.txt), or `python3` from PATH.
 func runPython(_ script: String, arguments: [String]) throws -> Int32 {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", script] + arguments
+    p.arguments = [ProcessInfo.processInfo.environment["RGI_PYTHON"] ?? "python3", "-c", script] + arguments
     try p.run()
     p.waitUntilExit()
     return p.terminationStatus

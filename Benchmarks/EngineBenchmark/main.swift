@@ -1,0 +1,151 @@
+// Engine benchmark: OpenBLAS sgemm peak on this machine, then the reference generator's forward
+// and forward+backward at batch 1, 8 and 32, as GFLOP/s and as a share of that peak, and the
+// number of heap allocations in a steady-state training step (counted by ordo-one's
+// malloc-interposer when it is preloaded: `make bench` does that).
+//
+//   EngineBenchmark [--quick] [--output docs/PERFORMANCE.md]
+import CBLAS
+import Engine
+import Foundation
+import MallocInterposerSwift
+import RGI
+
+let arguments = CommandLine.arguments
+let quick = arguments.contains("--quick")
+let output = arguments.firstIndex(of: "--output").map { arguments[$0 + 1] }
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// Median seconds per call over `reps` calls after `warmup` calls.
+func time(reps: Int, warmup: Int = 2, _ body: () -> Void) -> Double {
+    for _ in 0..<warmup { body() }
+    var samples: [Double] = []
+    for _ in 0..<reps {
+        let t0 = now()
+        body()
+        samples.append(now() - t0)
+    }
+    return samples.sorted()[samples.count / 2]
+}
+
+func sgemmGFLOPs(m: Int, n: Int, k: Int) -> Double {
+    let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: k * n)
+    var c = [Float](repeating: 0, count: m * n)
+    let t = time(reps: quick ? 3 : 10) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
+    }
+    return 2 * Double(m * n * k) / t / 1e9
+}
+
+var report = ""
+@MainActor func say(_ line: String = "") { print(line); report += line + "\n" }
+
+let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+    .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?
+    .trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+let threads = BLAS.threads
+say("Machine: \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores; OpenBLAS \(BLAS.configuration), \(threads) threads.")
+say()
+
+// MARK: sgemm peak
+let shapes = [(512, 512, 512), (1024, 1024, 1024), (2048, 2048, 2048), (256, 4096, 1152)]
+say("| sgemm M×N×K | 1 thread GFLOP/s | \(threads) threads GFLOP/s |")
+say("|---|---:|---:|")
+var peak1 = 0.0, peakN = 0.0
+for (m, n, k) in shapes {
+    BLAS.setThreads(1)
+    let one = sgemmGFLOPs(m: m, n: n, k: k)
+    BLAS.setThreads(threads)
+    let all = sgemmGFLOPs(m: m, n: n, k: k)
+    peak1 = max(peak1, one); peakN = max(peakN, all)
+    say(String(format: "| %d×%d×%d | %.1f | %.1f |", m, n, k, one, all))
+}
+say(String(format: "\nMeasured sgemm peak: **%.1f GFLOP/s** on 1 thread, **%.1f GFLOP/s** on %d threads.", peak1, peakN, threads))
+say()
+
+// MARK: generator
+let spec = GeneratorSpec.benchmark128
+var rng = SeededGenerator(seed: 1)
+let generator = GeneratorBuilder.make(spec, rng: &rng)
+let flopsPerImage = generator.forwardFLOPs(input: Shape(1, spec.latent))
+say("Generator: DCGAN-style, latent \(spec.latent) → \(spec.tile)×\(spec.tile)×\(spec.channels), widths \(spec.widths), "
+    + "\(generator.parameterCount) parameters, \(String(format: "%.3f", Double(flopsPerImage) / 1e9)) GFLOP per image forward "
+    + "(backward with weight gradients counted as 2× forward). Batch-norm in training mode.")
+say()
+say("| batch | forward ms | forward GFLOP/s | share of peak | fwd+bwd ms | fwd+bwd GFLOP/s | share of peak | images/s (fwd+bwd) |")
+say("|---:|---:|---:|---:|---:|---:|---:|---:|")
+let adam = Adam(generator.parameters, learningRate: 1e-4)
+MallocInterposerSwift.initialize()
+
+if arguments.contains("--profile") {
+    // Per-layer split of one batch-32 training step, to see where the time goes.
+    let z = Tensor(Shape(32, spec.latent))
+    rng.fillNormal(z.data, count: z.count)
+    var inputs: [Tensor] = [z]
+    for layer in generator.layers { inputs.append(layer.forward(inputs.last!, training: true)) }
+    let top = Tensor(inputs.last!.shape)
+    rng.fillNormal(top.data, count: top.count, std: 1e-3)
+    var grads: [Tensor] = Array(repeating: top, count: generator.layers.count + 1)
+    for (i, layer) in generator.layers.enumerated().reversed() { grads[i] = layer.backward(grads[i + 1], weightGradients: true) }
+    for (i, layer) in generator.layers.enumerated() {
+        let f = time(reps: 5) { _ = layer.forward(inputs[i], training: true) }
+        let b = time(reps: 5) { _ = layer.backward(grads[i + 1], weightGradients: true) }
+        print(String(format: "%2d %-16@ %-18@ fwd %7.2f ms  bwd %7.2f ms", i, "\(type(of: layer))" as NSString,
+                     inputs[i].shape.description as NSString, f * 1e3, b * 1e3))
+    }
+    exit(0)
+}
+var allocationReport = ""
+for batch in [1, 8, 32] {
+    let z = Tensor(Shape(batch, spec.latent))
+    rng.fillNormal(z.data, count: z.count)
+    let gradOut = Tensor(generator.outputShape(for: z.shape))
+    rng.fillNormal(gradOut.data, count: gradOut.count, std: 1e-3)
+    let reps = quick ? 3 : (batch == 32 ? 10 : 20)
+    let forward = time(reps: reps) { _ = generator.forward(z, training: true) }
+    func step() {
+        _ = generator.forward(z, training: true)
+        generator.zeroGradients()
+        _ = generator.backward(gradOut, weightGradients: true)
+        adam.step()
+    }
+    let both = time(reps: reps, step)
+    let f = Double(flopsPerImage * batch)
+    say(String(format: "| %d | %.2f | %.1f | %.0f %% | %.2f | %.1f | %.0f %% | %.0f |", batch,
+               forward * 1e3, f / forward / 1e9, 100 * f / forward / 1e9 / peakN,
+               both * 1e3, 3 * f / both / 1e9, 100 * 3 * f / both / 1e9 / peakN, Double(batch) / both))
+
+    // Steady state: buffers exist after the warm-up above, so any allocation now is a leak in the design.
+    MallocInterposerSwift.hook()
+    let probe = malloc(64); free(probe)  // proves the interposer is active
+    let baseline = MallocInterposerSwift.getStatistics().mallocCount
+    for _ in 0..<5 { step() }
+    MallocInterposerSwift.unhook()
+    let stats = MallocInterposerSwift.getStatistics()
+    if baseline == 0 {
+        allocationReport = "Allocations not counted: run with the malloc interposer preloaded (`make bench`)."
+    } else {
+        allocationReport += "batch \(batch): \(stats.mallocCount - baseline) allocations in 5 steady-state training steps (forward, backward, Adam). "
+    }
+    MallocInterposerSwift.reset()
+}
+say()
+say(allocationReport)
+
+if let output {
+    let begin = "<!-- engine-benchmark:begin -->", end = "<!-- engine-benchmark:end -->"
+    let date = ISO8601DateFormatter().string(from: Date())
+    let section = "\(begin)\n## Engine (`make bench`, \(date))\n\n\(report)\(end)"
+    var doc = (try? String(contentsOfFile: output, encoding: .utf8)) ?? "# Performance\n\nFigures measured by the project's benchmarks; each section is rewritten by its benchmark.\n\n"
+    if let r1 = doc.range(of: begin), let r2 = doc.range(of: end) {
+        doc.replaceSubrange(r1.lowerBound..<r2.upperBound, with: section)
+    } else {
+        doc += "\n" + section + "\n"
+    }
+    try doc.write(toFile: output, atomically: true, encoding: .utf8)
+    print("wrote \(output)")
+}
