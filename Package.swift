@@ -18,9 +18,16 @@ let package = Package(
         .systemLibrary(
             name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CSPNG", path: "Sources/CSPNG", pkgConfig: "spng",
+            providers: [.apt(["libspng-dev"])]),
+        .systemLibrary(
+            name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]),
 
         // MARK: modules
         .target(name: "Engine", dependencies: ["CBLAS"]),
+        .target(name: "Imaging", dependencies: ["CSPNG", "CTurboJPEG"]),
 
         // MARK: executables
         .executableTarget(
@@ -41,5 +48,8 @@ let package = Package(
 
         // MARK: tests
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(
+            name: "ImagingTests", dependencies: ["Imaging"],
+            exclude: ["make_fixtures.py"]),
     ]
 )

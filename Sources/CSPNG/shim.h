@@ -1,0 +1,2 @@
+// libspng from Debian's libspng-dev; pkg-config `spng` supplies the search paths.
+#include <spng.h>
