@@ -1,0 +1,11 @@
+import Glibc
+
+/// CLOCK_MONOTONIC in nanoseconds: the clock V4L2 stamps buffers with, so replayed, assembled
+/// and camera frames share one time base.
+enum MonotonicClock {
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}
