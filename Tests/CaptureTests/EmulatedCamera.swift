@@ -25,6 +25,9 @@ struct EmulatedCamera {
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("frames"),
                                                 withIntermediateDirectories: true)
         devicePath = folder.appendingPathComponent("video0").path
+        // A plain file, so a directory scan (`rgictl camera list`) finds the node; opening it
+        // under the emulator reaches the emulated device, not the file.
+        FileManager.default.createFile(atPath: devicePath, contents: nil)
         for (index, payload) in payloads.enumerated() {
             let name = String(format: "%04d.raw", index)
             try Data(payload).write(to: folder.appendingPathComponent("frames").appendingPathComponent(name))
