@@ -24,16 +24,22 @@ let package = Package(
         .systemLibrary(
             name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(
+            name: "CV4L2", path: "Sources/CV4L2", pkgConfig: "libv4l2",
+            providers: [.apt(["libv4l-dev"])]),
 
         // MARK: modules
         .target(name: "Engine", dependencies: ["CBLAS"]),
+        .target(name: "RGI", dependencies: ["Engine", "Imaging"]),
+        .target(name: "Inspection", dependencies: ["RGI", "Imaging"]),
         .target(name: "Imaging", dependencies: ["CSPNG", "CTurboJPEG"]),
+        .target(name: "Capture", dependencies: ["CV4L2", "Imaging"]),
 
         // MARK: executables
         .executableTarget(
             name: "rgictl",
             dependencies: [
-                "Engine",
+                "RGI", "Inspection", "Capture", "Imaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -41,12 +47,16 @@ let package = Package(
         .executableTarget(
             name: "EngineBenchmark",
             dependencies: [
-                "Engine",
+                "Engine", "RGI",
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ],
             path: "Benchmarks/EngineBenchmark"),
 
+
         // MARK: tests
+        // Runs the real V4L2 capture in a child process under the emulator (LD_PRELOAD).
+        .executableTarget(name: "CaptureHarness", dependencies: ["Capture"], path: "Tests/CaptureHarness"),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Imaging", "CaptureHarness"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(
             name: "ImagingTests", dependencies: ["Imaging"],

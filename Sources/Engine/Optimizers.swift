@@ -55,6 +55,13 @@ public final class Adam: Optimizer {
 
     /// Restores the step count after loading `state` from a checkpoint.
     public func restore(steps: Int) { self.steps = steps }
+
+    /// Forgets the moments, as for a fresh optimisation (the solver reuses one Adam per frame).
+    public func reset() {
+        steps = 0
+        for t in m { t.zero() }
+        for t in v { t.zero() }
+    }
 }
 
 /// Stochastic gradient descent with optional momentum.

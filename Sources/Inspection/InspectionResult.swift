@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+@_exported import struct RGI.Thresholds
 
 /// What the inspection of one frame concluded, with everything a report needs: the frame, the
 /// per-pixel score map, the defect mask, the restored (defect-free) image and the regions.
@@ -81,20 +82,6 @@ public struct DefectRegion: Codable, Equatable, Sendable {
     public init(x: Int, y: Int, width: Int, height: Int, area: Int, peakScore: Float, meanScore: Float) {
         self.x = x; self.y = y; self.width = width; self.height = height
         self.area = area; self.peakScore = peakScore; self.meanScore = meanScore
-    }
-}
-
-/// The decision thresholds in force for this frame.
-public struct Thresholds: Codable, Equatable, Sendable {
-    /// A pixel whose score exceeds this is a defect candidate.
-    public var pixel: Float
-    /// Candidate regions smaller than this many pixels are ignored.
-    public var minArea: Int
-    /// A frame whose image score exceeds this is defective.
-    public var image: Float
-
-    public init(pixel: Float, minArea: Int, image: Float) {
-        self.pixel = pixel; self.minArea = minArea; self.image = image
     }
 }
 

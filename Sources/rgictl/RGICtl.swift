@@ -7,5 +7,5 @@ struct RGICtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rgictl",
         abstract: "Operate and train the rgi visual-inspection system.",
-        subcommands: [])
+        subcommands: [TrainCommand.self, CameraCommand.self])
 }

@@ -1,0 +1,74 @@
+/// Scores and masks that respect a minimum defect area.
+public enum AreaOpening {
+    /// The largest t such that {score > t} (4-connected) has a component of at least `minArea`
+    /// pixels: pixels are added from the highest score down, merging neighbours with union-find,
+    /// and the score at which a component first reaches `minArea` is the answer. With
+    /// `minArea` = 1 this is the maximum.
+    public static func imageScore(_ score: [Float], width: Int, height: Int, minArea: Int) -> Float {
+        let n = width * height
+        precondition(score.count == n)
+        guard n > 0 else { return 0 }
+        let order = (0..<n).sorted { score[$0] > score[$1] }
+        var parent = [Int](repeating: -1, count: n)  // -1: not added yet
+        var size = [Int](repeating: 0, count: n)
+        func find(_ i: Int) -> Int {
+            var r = i
+            while parent[r] != r { r = parent[r] }
+            var j = i
+            while parent[j] != r { let next = parent[j]; parent[j] = r; j = next }
+            return r
+        }
+        let need = max(1, minArea)
+        for p in order {
+            parent[p] = p; size[p] = 1
+            var root = p
+            let x = p % width, y = p / width
+            for q in [x > 0 ? p - 1 : -1, x + 1 < width ? p + 1 : -1, y > 0 ? p - width : -1, y + 1 < height ? p + width : -1]
+            where q >= 0 && parent[q] >= 0 {
+                let a = find(q), b = find(root)
+                if a != b {
+                    let (big, small) = size[a] >= size[b] ? (a, b) : (b, a)
+                    parent[small] = big; size[big] += size[small]
+                    root = big
+                }
+            }
+            if size[find(root)] >= need { return score[p] }
+        }
+        return score[order.last!]
+    }
+
+    /// The defect mask: pixels above `threshold` in 4-connected components of at least
+    /// `minArea` pixels.
+    public static func mask(_ score: [Float], width: Int, height: Int, threshold: Float, minArea: Int) -> [Bool] {
+        let labels = ConnectedComponents.label(score.map { $0 > threshold }, width: width, height: height)
+        var area = [Int](repeating: 0, count: labels.count + 1)
+        for l in labels.labels where l > 0 { area[l] += 1 }
+        return labels.labels.map { $0 > 0 && area[$0] >= minArea }
+    }
+}
+
+/// 4-connected component labelling of a binary image (labels 1…count, 0 = background).
+public struct ConnectedComponents: Sendable {
+    public let labels: [Int]
+    public let count: Int
+
+    public static func label(_ on: [Bool], width: Int, height: Int) -> ConnectedComponents {
+        var labels = [Int](repeating: 0, count: on.count)
+        var count = 0
+        var stack: [Int] = []
+        for start in 0..<on.count where on[start] && labels[start] == 0 {
+            count += 1
+            labels[start] = count
+            stack.append(start)
+            while let p = stack.popLast() {
+                let x = p % width, y = p / width
+                for q in [x > 0 ? p - 1 : -1, x + 1 < width ? p + 1 : -1, y > 0 ? p - width : -1, y + 1 < height ? p + width : -1]
+                where q >= 0 && on[q] && labels[q] == 0 {
+                    labels[q] = count
+                    stack.append(q)
+                }
+            }
+        }
+        return ConnectedComponents(labels: labels, count: count)
+    }
+}

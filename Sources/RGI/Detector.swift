@@ -1,0 +1,151 @@
+import Engine
+import Foundation
+
+/// R-RGI on whole images: cuts an image into overlapping tiles, solves them in batches, and
+/// stitches the reconstruction and the residual back with a window that fades towards tile
+/// edges (no seams), then scores, thresholds and restores.
+///
+/// Score: |y − G(z)| per pixel (root-mean-square over channels), blended over the tile overlaps,
+/// blurred with a Gaussian of `blurSigma`. Mask: score > threshold in regions of at least
+/// `minArea`. Restored: G(z) inside the mask, the input elsewhere (mask-free inpainting).
+public final class Detector {
+    public let solver: Solver
+    public let tile: Int
+    public let channels: Int
+    public let maxTiles: Int
+
+    public struct Output: Sendable {
+        public let width: Int
+        public let height: Int
+        public let channels: Int
+        /// Per-pixel anomaly score, row-major.
+        public let score: [Float]
+        /// Stitched G(z), CHW in [-1, 1].
+        public let reconstruction: [Float]
+        /// The area-opening image score (see `AreaOpening`).
+        public let imageScore: Float
+        public let solverSteps: Int
+        public let solveSeconds: Double
+    }
+
+    public init(solver: Solver, tile: Int, channels: Int, maxTiles: Int) {
+        self.solver = solver; self.tile = tile; self.channels = channels; self.maxTiles = maxTiles
+    }
+
+    public var settings: SolverSettings {
+        get { solver.settings }
+        set { solver.settings = newValue }
+    }
+
+    /// Tile origins along one axis: every `stride`, plus one flush with the far edge.
+    static func origins(length: Int, tile: Int, stride: Int) -> [Int] {
+        precondition(length >= tile, "image side \(length) is smaller than the tile \(tile)")
+        var out = Array(Swift.stride(from: 0, through: length - tile, by: max(1, stride)))
+        if out.last! != length - tile { out.append(length - tile) }
+        return out
+    }
+
+    /// Blending weight along a tile side: ramps up over a quarter tile from each edge, never 0.
+    lazy var window: [Float] = {
+        let ramp = Float(max(1, tile / 4))
+        return (0..<tile).map { i in min(Float(min(i, tile - 1 - i) + 1), ramp) / ramp }
+    }()
+
+    /// Inspects one image of CHW planes in [-1, 1]; `minArea` is used for the image score.
+    public func inspect(planes: [Float], width: Int, height: Int, minArea: Int) -> Output {
+        precondition(planes.count == channels * width * height, "image planes do not match \(width)×\(height)×\(channels)")
+        let t = tile, plane = width * height
+        let xs = Self.origins(length: width, tile: t, stride: settings.stride)
+        let ys = Self.origins(length: height, tile: t, stride: settings.stride)
+        let positions = ys.flatMap { y in xs.map { (x: $0, y: y) } }
+        var residual = [Float](repeating: 0, count: plane)
+        var recon = [Float](repeating: 0, count: channels * plane)
+        var weight = [Float](repeating: 0, count: plane)
+        let batch = Tensor(Shape(min(maxTiles, positions.count), channels, t, t))
+        let started = Date()
+        var steps = 0
+        for chunkStart in Swift.stride(from: 0, to: positions.count, by: maxTiles) {
+            let chunk = positions[chunkStart..<min(positions.count, chunkStart + maxTiles)]
+            batch.reshape(Shape(chunk.count, channels, t, t))
+            for (k, p) in chunk.enumerated() {
+                for c in 0..<channels {
+                    for r in 0..<t {
+                        let src = c * plane + (p.y + r) * width + p.x
+                        (batch.data + ((k * channels + c) * t + r) * t).update(from: planes.withUnsafeBufferPointer { $0.baseAddress! + src }, count: t)
+                    }
+                }
+            }
+            steps += solver.solve(batch).steps
+            let x = solver.reconstruction.data
+            for (k, p) in chunk.enumerated() {
+                for r in 0..<t {
+                    for col in 0..<t {
+                        let w = window[r] * window[col]
+                        let pix = (p.y + r) * width + p.x + col
+                        var sq: Float = 0
+                        for c in 0..<channels {
+                            let ti = ((k * channels + c) * t + r) * t + col
+                            let d = batch.data[ti] - x[ti]
+                            sq += d * d
+                            recon[c * plane + pix] += w * x[ti]
+                        }
+                        residual[pix] += w * (sq / Float(channels)).squareRoot()
+                        weight[pix] += w
+                    }
+                }
+            }
+        }
+        for i in 0..<plane {
+            residual[i] /= weight[i]
+            for c in 0..<channels { recon[c * plane + i] /= weight[i] }
+        }
+        let score = GaussianBlur.apply(residual, width: width, height: height, sigma: settings.blurSigma)
+        let chunks = (positions.count + maxTiles - 1) / maxTiles
+        return Output(width: width, height: height, channels: channels, score: score, reconstruction: recon,
+                      imageScore: AreaOpening.imageScore(score, width: width, height: height, minArea: minArea),
+                      solverSteps: steps / max(chunks, 1), solveSeconds: Date().timeIntervalSince(started))
+    }
+
+    /// Restored image: the reconstruction where `mask` is set, the input elsewhere.
+    public static func restore(planes: [Float], reconstruction: [Float], mask: [Bool], channels: Int) -> [Float] {
+        let plane = mask.count
+        var out = planes
+        for c in 0..<channels {
+            for i in 0..<plane where mask[i] { out[c * plane + i] = reconstruction[c * plane + i] }
+        }
+        return out
+    }
+}
+
+/// Separable Gaussian blur with mirrored borders.
+public enum GaussianBlur {
+    public static func apply(_ values: [Float], width: Int, height: Int, sigma: Float) -> [Float] {
+        guard sigma > 0 else { return values }
+        let radius = max(1, Int((3 * sigma).rounded(.up)))
+        var kernel = (-radius...radius).map { expf(-Float($0 * $0) / (2 * sigma * sigma)) }
+        let total = kernel.reduce(0, +)
+        kernel = kernel.map { $0 / total }
+        func mirror(_ i: Int, _ n: Int) -> Int {
+            var j = i
+            if n == 1 { return 0 }
+            while j < 0 || j >= n { j = j < 0 ? -j - 1 : 2 * n - j - 1 }
+            return j
+        }
+        var tmp = [Float](repeating: 0, count: values.count), out = tmp
+        for y in 0..<height {
+            for x in 0..<width {
+                var s: Float = 0
+                for k in -radius...radius { s += kernel[k + radius] * values[y * width + mirror(x + k, width)] }
+                tmp[y * width + x] = s
+            }
+        }
+        for y in 0..<height {
+            for x in 0..<width {
+                var s: Float = 0
+                for k in -radius...radius { s += kernel[k + radius] * tmp[mirror(y + k, height) * width + x] }
+                out[y * width + x] = s
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// `manifest.json` of a model bundle (docs/MODEL_FORMAT.md). JSON keys are snake_case.
+public struct Manifest: Codable, Equatable, Sendable {
+    public static let currentFormat = 1
+
+    public var formatVersion: Int
+    public var product: String
+    /// Unique per trained model: `<product>-<UTC date-time>-<data hash prefix>`.
+    public var modelVersion: String
+    public var created: String
+    public var architecture: Architecture
+    /// How 8-bit pixels become network inputs: v = x / 127.5 − 1.
+    public var normalization: String
+    public var solver: SolverSettings
+    public var thresholds: Thresholds
+    public var training: TrainingRecord
+    public var files: Files
+
+    public struct Architecture: Codable, Equatable, Sendable {
+        /// `dcgan-tile`: GeneratorBuilder / EncoderBuilder / DiscriminatorBuilder.
+        public var kind: String
+        public var generator: GeneratorSpec
+    }
+
+    public struct TrainingRecord: Codable, Equatable, Sendable {
+        public var dataFolder: String
+        public var dataHash: String
+        public var images: Int
+        public var holdoutImages: Int
+        public var imageWidth: Int
+        public var imageHeight: Int
+        public var steps: Int
+        public var seconds: Double
+        public var tilesPerSecond: Double
+        public var finalReconstructionL1: Float
+        public var holdoutReconstructionL1: Float?
+        public var options: TrainingOptions
+    }
+
+    public struct Files: Codable, Equatable, Sendable {
+        public var generator = "generator.safetensors"
+        public var encoder = "encoder.safetensors"
+        public var discriminator = "discriminator.safetensors"
+        public init() {}
+    }
+
+    public static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return e
+    }()
+
+    public static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        return d
+    }()
+}

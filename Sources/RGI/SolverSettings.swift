@@ -1,0 +1,36 @@
+/// Settings of the inspection solver, stored in the bundle's manifest and overridable per product
+/// in the daemon's config and on the command line.
+public struct SolverSettings: Codable, Equatable, Sendable {
+    public enum Mode: String, Codable, CaseIterable, Sendable {
+        /// Plain GAN inversion: min_z ‖y − G(z)‖², score |y − G(z)| (the baseline).
+        case inversion
+        /// Robust inversion: min_{z,s} ‖y − G(z) − s‖² + λ‖s‖₁ (paper eq. 3).
+        case rgi
+        /// Relaxed RGI: RGI, then also G's weights θ, kept near θ₀ (paper eq. 5).
+        case rrgi = "r-rgi"
+    }
+
+    public var mode: Mode = .rrgi
+    /// Solver iterations per frame (upper bound: early stopping may end sooner).
+    public var steps = 40
+    /// Adam learning rate of the latents.
+    public var learningRateZ: Float = 0.05
+    /// Adam learning rate of the generator weights (R-RGI).
+    public var learningRateTheta: Float = 2e-4
+    /// Fraction of the steps done before R-RGI starts moving θ (the paper starts late).
+    public var thetaStart: Double = 0.5
+    /// Proximity weight μ of μ·mean((θ − θ₀)²) that keeps the tuned generator near the trained one.
+    public var proximity: Float = 10
+    /// Sparsity weight λ of the outlier term, in the units of pixels scaled to [-1, 1].
+    public var lambda: Float = 0.2
+    /// Random latent draws per tile besides the encoder's z₀; the best start wins.
+    public var restarts = 0
+    /// Stop when the objective falls by less than this fraction for 3 steps in a row.
+    public var earlyStopTolerance: Float = 1e-3
+    /// Tile stride in pixels (tile size comes from the architecture).
+    public var stride = 32
+    /// Gaussian blur of the score map, pixels (0: none).
+    public var blurSigma: Float = 2
+
+    public init() {}
+}
