@@ -81,16 +81,7 @@ public final class V4L2Source: FrameSource {
         var quietSince = MonotonicClock.now()
         var stallsInARow = 0
         while !stop.isSet {
-            let outcome: V4L2Stream.Outcome
-            do {
-                outcome = try stream.next(milliseconds: slice)
-            } catch .corruptFrame(let path, let reason) {
-                cell.update {
-                    $0.corruptFrames += 1
-                    $0.lastError = V4L2Error.corruptFrame(path: path, reason: reason).description
-                }
-                continue
-            }
+            let outcome = try stream.next(milliseconds: slice)
             switch outcome {
             case .frame(let image, let deviceSequence, let timestamp):
                 let (number, dropped) = sequence.observe(deviceSequence: deviceSequence)
@@ -103,6 +94,14 @@ public final class V4L2Source: FrameSource {
                 }
                 quietSince = MonotonicClock.now()
                 stallsInARow = 0
+            case .corrupt(let error, let deviceSequence):
+                // It arrived, so it is no sequence gap; its number is used up all the same.
+                _ = sequence.observe(deviceSequence: deviceSequence)
+                cell.update {
+                    $0.corruptFrames += 1
+                    $0.lastError = error.description
+                }
+                quietSince = MonotonicClock.now()
             case .timeout, .notReady:
                 let quiet = MonotonicClock.now() - quietSince
                 guard quiet >= stallNanoseconds else { continue }

@@ -22,6 +22,8 @@ final class V4L2Stream {
         case timeout
         /// Woken, but no buffer was ready (EAGAIN); wait again.
         case notReady
+        /// A frame arrived but cannot be used (corrupt MJPEG, short buffer).
+        case corrupt(V4L2Error, deviceSequence: UInt32)
     }
 
     init(_ configuration: V4L2Configuration) throws(V4L2Error) {
@@ -83,7 +85,7 @@ final class V4L2Stream {
     }
 
     /// Waits up to `milliseconds` for a frame and converts it; the buffer goes straight back
-    /// to the driver. A frame that cannot be converted throws `.corruptFrame` after requeueing.
+    /// to the driver, whether or not it could be converted.
     func next(milliseconds: Int32) throws(V4L2Error) -> Outcome {
         switch try device.wait(milliseconds: milliseconds) {
         case .timeout: return .timeout
@@ -95,16 +97,17 @@ final class V4L2Stream {
         let timestamp = buffer.flags & UInt32(V4L2_BUF_FLAG_TIMESTAMP_MASK) == UInt32(V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC)
             ? UInt64(buffer.timestamp.tv_sec) * 1_000_000_000 + UInt64(buffer.timestamp.tv_usec) * 1000
             : MonotonicClock.now()
-        let image: Image
-        do {
-            defer { _ = try? device.queue(index) }
-            guard index < buffers.count else {
-                throw V4L2Error.corruptFrame(path: device.path, reason: "driver returned unknown buffer \(index)")
-            }
-            let used = buffer.bytesused > 0 ? Int(buffer.bytesused) : buffers[index].count
-            image = try decoder.decode(UnsafeRawBufferPointer(rebasing: buffers[index].prefix(used)))
+        defer { _ = try? device.queue(index) }
+        guard index < buffers.count else {
+            throw .ioctlFailed(path: device.path, request: "VIDIOC_DQBUF (unknown buffer \(index))", errno: EINVAL)
         }
-        return .frame(image, deviceSequence: buffer.sequence, timestamp: timestamp)
+        let used = buffer.bytesused > 0 ? Int(buffer.bytesused) : buffers[index].count
+        do {
+            let image = try decoder.decode(UnsafeRawBufferPointer(rebasing: buffers[index].prefix(used)))
+            return .frame(image, deviceSequence: buffer.sequence, timestamp: timestamp)
+        } catch {
+            return .corrupt(error, deviceSequence: buffer.sequence)
+        }
     }
 
     /// Which format to request from libv4l2 for which camera format: the four Capture reads

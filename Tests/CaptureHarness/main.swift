@@ -4,6 +4,7 @@
 //
 //   CaptureHarness stream DEVICE FRAMES [--format F] [--exposure N] [--gain N]
 //                  [--stall-ms N] [--restart-after N] [--deadline-s N] [--probe-after]
+//                  [--assemble HEIGHT:OVERLAP]   (strips → LineScanSource, continuous frames)
 //   CaptureHarness probe DEVICE
 import Capture
 import Foundation
@@ -67,7 +68,14 @@ func stream(device: String, frames wanted: Int, arguments: [String]) async throw
     configuration.reconnectInitialDelay = .milliseconds(20)
     configuration.reconnectMaximumDelay = .milliseconds(200)
     let deadline = ContinuousClock.now + .seconds(Int(option("--deadline-s", in: arguments) ?? "60")!)
-    let source = V4L2Source(configuration)
+    let camera = V4L2Source(configuration)
+    let source: any FrameSource
+    if let assemble = option("--assemble", in: arguments) {
+        let parts = assemble.split(separator: ":").compactMap { Int($0) }
+        source = try LineScanSource(strips: camera, mode: .continuous(height: parts[0], overlap: parts[1]))
+    } else {
+        source = camera
+    }
     let states = StateLog()
 
     let (ringDropped, timedOut) = try await source.withFrames(capacity: 256) { ring in

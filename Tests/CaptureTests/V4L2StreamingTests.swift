@@ -190,4 +190,50 @@ import Testing
         #expect(result.summary.status.state == "disconnected" || result.summary.status.state == "idle")
         #expect(result.summary.status.lastError?.contains("cannot capture MJPG") == true)
     }
+
+    @Test func dropsCorruptMJPEGFramesAndKeepsStreaming() throws {
+        // Payload 2 is a JPEG cut in half, as a USB transfer error leaves it.
+        var payloads: [[UInt8]] = [], digests: [String?] = []
+        for index in 0..<4 {
+            let (payload, expected) = try Payloads.make(format: "MJPG", width: Self.width, height: Self.height, index: index)
+            payloads.append(index == 2 ? Array(payload.prefix(payload.count / 2)) : payload)
+            digests.append(index == 2 ? nil : fnv1a(expected))
+        }
+        let camera = try EmulatedCamera(format: "MJPG", width: Self.width, height: Self.height, payloads: payloads)
+        defer { camera.remove() }
+        let result = try camera.stream(300)
+        // Corrupt frames never reach the ring, but keep their number: frame n carries payload n mod 4.
+        for frame in result.frames {
+            #expect(frame.hash == digests[Int(frame.sequence) % 4])
+        }
+        #expect(result.frames.count == 300)
+        let corrupt = Int(result.summary.status.corruptFrames)
+        #expect(corrupt >= 300 / 3 - 1)
+        #expect(result.summary.status.lastError?.contains(camera.devicePath) == true)
+        // A corrupt frame arrived: it is not counted as lost upstream too.
+        #expect(result.summary.status.droppedFrames == 0 && result.summary.status.reconnects == 0)
+    }
+
+    @Test func assemblesLineCameraStripsIntoFrames() throws {
+        // A line camera: 64-pixel strips of 4 lines; frames of 10 lines overlapping by 2.
+        let stripLines = 4, count = 5
+        let strips = (0..<count).map { Payloads.noise(Self.width * stripLines, seed: UInt64(50 + $0)) }
+        let camera = try EmulatedCamera(format: "GREY", width: Self.width, height: stripLines, payloads: strips)
+        defer { camera.remove() }
+        let result = try camera.stream(200, ["--assemble", "10:2"])
+        #expect(result.summary.status.corruptFrames == 0, "no strip may be lost for the check below")
+        for frame in result.frames {
+            // Frame j holds lines 8j ..< 8j + 10 of the endless strip stream; line L is row
+            // L mod 4 of strip L / 4, which carries payload (L / 4) mod 5.
+            let start = Int(frame.sequence) * 8
+            var expected: [UInt8] = []
+            for line in start..<(start + 10) {
+                let strip = strips[(line / stripLines) % count], row = line % stripLines
+                expected += strip[(row * Self.width)..<((row + 1) * Self.width)]
+            }
+            #expect(frame.hash == fnv1a(expected), "assembled frame \(frame.sequence)")
+            #expect(frame.width == Self.width && frame.height == 10 && frame.channels == 1)
+        }
+        #expect(result.frames.count == 200)
+    }
 }
