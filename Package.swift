@@ -52,6 +52,9 @@ let package = Package(
             ],
             path: "Benchmarks/EngineBenchmark"),
 
+        .executableTarget(
+            name: "CaptureBenchmark", dependencies: ["Capture", "Imaging"],
+            path: "Benchmarks/CaptureBenchmark"),
 
         // MARK: tests
         // Runs the real V4L2 capture in a child process under the emulator (LD_PRELOAD).
