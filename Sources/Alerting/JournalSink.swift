@@ -1,4 +1,4 @@
-import CSystemd
+internal import CSystemd
 import Glibc
 
 /// Structured journal entries through libsystemd's `sd_journal_sendv`: one per reported defect,
