@@ -11,8 +11,7 @@ final class StopFlag: Sendable {
 
     /// Sleeps for `duration`, waking early (in steps of at most 20 ms) once the flag is set.
     func sleep(_ duration: Duration) {
-        let deadline = MonotonicClock.now() + UInt64(duration.components.seconds) * 1_000_000_000
-            + UInt64(duration.components.attoseconds / 1_000_000_000)
+        let deadline = MonotonicClock.now() + MonotonicClock.nanoseconds(duration)
         while !isSet {
             let now = MonotonicClock.now()
             guard now < deadline else { return }

@@ -75,8 +75,7 @@ public final class V4L2Source: FrameSource {
     private func pump(
         _ stream: V4L2Stream, into ring: FrameRing, sequence: inout SequenceTracker, until stop: StopFlag
     ) throws(V4L2Error) {
-        let stallNanoseconds = UInt64(configuration.stallTimeout.components.seconds) * 1_000_000_000
-            + UInt64(configuration.stallTimeout.components.attoseconds / 1_000_000_000)
+        let stallNanoseconds = MonotonicClock.nanoseconds(configuration.stallTimeout)
         let slice = Int32(min(100, max(1, stallNanoseconds / 1_000_000)))
         var quietSince = MonotonicClock.now()
         var stallsInARow = 0
@@ -95,10 +94,11 @@ public final class V4L2Source: FrameSource {
                 quietSince = MonotonicClock.now()
                 stallsInARow = 0
             case .corrupt(let error, let deviceSequence):
-                // It arrived, so it is no sequence gap; its number is used up all the same.
-                _ = sequence.observe(deviceSequence: deviceSequence)
+                // It arrived, so it is no gap itself; its number is used up all the same.
+                let (_, dropped) = sequence.observe(deviceSequence: deviceSequence)
                 cell.update {
                     $0.corruptFrames += 1
+                    $0.droppedFrames += dropped
                     $0.lastError = error.description
                 }
                 quietSince = MonotonicClock.now()
