@@ -107,25 +107,27 @@ import Testing
 
     /// A reader polling the target in a tight loop while it is replaced again and again
     /// always finds it (with two renames, old aside then new in, it finds nothing in between).
-    @Test func targetNeverGoesMissingWhileReplaced() async throws {
+    @Test func targetNeverGoesMissingWhileReplaced() throws {
         let folder = try TemporaryFolder()
         let target = folder.file("000")
         let writes = 200
         try ReportWriter().write(try sampleResult(width: 2, height: 2, defect: (0, 0, 1, 1), sequence: 0), toFolder: target)
-        let done = Flag()
-        let reader = Task.detached { () -> (checks: Int, missing: Int) in
-            var checks = 0, missing = 0
-            while !done.value.load(ordering: .acquiring) {
-                if access(target + "/report.json", F_OK) != 0 { missing += 1 }
-                checks += 1
+        // A thread of its own: the test's tasks share a small pool and may not run meanwhile.
+        let probe = Probe()
+        let reader = Thread {
+            while !probe.done.load(ordering: .acquiring) {
+                if access(target + "/report.json", F_OK) != 0 { probe.missing.add(1, ordering: .relaxed) }
+                probe.checks.add(1, ordering: .releasing)
             }
-            return (checks, missing)
         }
+        reader.start()
+        while probe.checks.load(ordering: .acquiring) == 0 { sched_yield() }
         for sequence in 1...writes {
-            try ReportWriter().write(try sampleResult(width: 2, height: 2, defect: (0, 0, 1, 1), sequence: UInt64(sequence)), toFolder: target)
+            try ReportWriter().write(try sampleResult(width: 2, height: 2, defect: (0, 0, 1, 1),
+                                                      sequence: UInt64(sequence)), toFolder: target)
         }
-        done.value.store(true, ordering: .releasing)
-        let (checks, missing) = await reader.value
+        probe.done.store(true, ordering: .releasing)
+        let (checks, missing) = (probe.checks.load(ordering: .acquiring), probe.missing.load(ordering: .acquiring))
         #expect(missing == 0, "report.json was missing in \(missing) of \(checks) checks")
         #expect(checks > writes)
         #expect(try ReportJSON.decode(readBytes(target + "/report.json")).frame.sequence == UInt64(writes))
@@ -133,6 +135,8 @@ import Testing
     }
 }
 
-private final class Flag: Sendable {
-    let value = Atomic<Bool>(false)
+private final class Probe: Sendable {
+    let done = Atomic<Bool>(false)
+    let checks = Atomic<Int>(0)
+    let missing = Atomic<Int>(0)
 }
