@@ -13,6 +13,8 @@ struct EmulatedCamera {
     var faults: [String] = []
     var absentMilliseconds = 0
     var controls = true
+    /// Padding bytes after each row (payloads must include them).
+    var rowPadding = 0
     /// A path nothing else uses, so the emulator owns it outright.
     let devicePath: String
     let folder: URL
@@ -27,7 +29,9 @@ struct EmulatedCamera {
         devicePath = folder.appendingPathComponent("video0").path
         // A plain file, so a directory scan (`rgictl camera list`) finds the node; opening it
         // under the emulator reaches the emulated device, not the file.
-        FileManager.default.createFile(atPath: devicePath, contents: nil)
+        guard FileManager.default.createFile(atPath: devicePath, contents: nil) else {
+            throw HarnessFailure(message: "cannot create \(devicePath)")
+        }
         for (index, payload) in payloads.enumerated() {
             let name = String(format: "%04d.raw", index)
             try Data(payload).write(to: folder.appendingPathComponent("frames").appendingPathComponent(name))
@@ -46,6 +50,7 @@ struct EmulatedCamera {
         environment["RGI_EMU_FAULTS"] = faults.joined(separator: ",")
         environment["RGI_EMU_ABSENT_MS"] = String(absentMilliseconds)
         environment["RGI_EMU_NO_CONTROLS"] = controls ? "0" : "1"
+        environment["RGI_EMU_PAD"] = String(rowPadding)
         return environment
     }
 

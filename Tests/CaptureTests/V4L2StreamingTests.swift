@@ -236,4 +236,26 @@ import Testing
         }
         #expect(result.frames.count == 200)
     }
+
+    @Test func stripsRowPaddingTheDriverAdds() throws {
+        // 64 × 48 GREY with rows padded to 80 bytes; the padding holds 0xEE, never a pixel.
+        let padding = 16
+        var payloads: [[UInt8]] = [], digests: [String] = []
+        for index in 0..<3 {
+            let pixels = Payloads.noise(Self.width * Self.height, seed: UInt64(200 + index))
+            var padded: [UInt8] = []
+            for row in 0..<Self.height {
+                padded += pixels[(row * Self.width)..<((row + 1) * Self.width)]
+                padded += Array(repeating: 0xEE, count: padding)
+            }
+            payloads.append(padded)
+            digests.append(fnv1a(pixels))
+        }
+        var camera = try EmulatedCamera(format: "GREY", width: Self.width, height: Self.height, payloads: payloads)
+        defer { camera.remove() }
+        camera.rowPadding = padding
+        let result = try camera.stream(300)
+        Self.expectFramesExact(result, digests, channels: 1, format: "GREY")
+        #expect(result.frames.count == 300)
+    }
 }

@@ -17,6 +17,8 @@
 //   RGI_EMU_SIZE     WIDTHxHEIGHT (the one frame size)
 //   RGI_EMU_FPS      nominal frame rate reported by G_PARM / ENUM_FRAMEINTERVALS (default 30)
 //   RGI_EMU_PACE=1   deliver frames at that rate, like a camera (default: as fast as asked)
+//   RGI_EMU_PAD      bytes of padding after each row of an uncompressed format (bytesperline
+//                    exceeds width × bytes per pixel, as many drivers align rows)
 //   RGI_EMU_FRAMES   folder of payload files, served in name order, frame n = file n mod count
 //                    (raw bytes in the native format; JPEG files for MJPG)
 //   RGI_EMU_ABSENT_MS  the device is missing (ENOENT) for this long after load
@@ -61,6 +63,7 @@ static struct {
     char path[4096];
     uint32_t fourcc, width, height, fps;
     int paced;
+    uint32_t pad;
     double next_due;           // paced: monotonic seconds when the next frame exists
     uint8_t **payload;
     size_t *payload_len, max_payload;
@@ -185,6 +188,8 @@ __attribute__((constructor)) static void emulator_init(void) {
     emu.fps = 30;
     const char *fps = getenv("RGI_EMU_FPS");
     if (fps && atoi(fps) > 0) emu.fps = (uint32_t)atoi(fps);
+    const char *pad = getenv("RGI_EMU_PAD");
+    if (pad) emu.pad = (uint32_t)atoi(pad);
     const char *pace = getenv("RGI_EMU_PACE");
     emu.paced = pace && !strcmp(pace, "1");
     const char *frames = getenv("RGI_EMU_FRAMES");
@@ -204,10 +209,10 @@ __attribute__((constructor)) static void emulator_init(void) {
 
 static uint32_t bytes_per_line(void) {
     switch (emu.fourcc) {
-    case V4L2_PIX_FMT_GREY: return emu.width;
+    case V4L2_PIX_FMT_GREY: return emu.width + emu.pad;
     case V4L2_PIX_FMT_Y16:
-    case V4L2_PIX_FMT_YUYV: return emu.width * 2;
-    case V4L2_PIX_FMT_RGB24: return emu.width * 3;
+    case V4L2_PIX_FMT_YUYV: return emu.width * 2 + emu.pad;
+    case V4L2_PIX_FMT_RGB24: return emu.width * 3 + emu.pad;
     default: return 0;  // compressed
     }
 }
