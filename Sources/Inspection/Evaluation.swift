@@ -1,0 +1,144 @@
+import Foundation
+import RGI
+
+/// Detection metrics over a benchmark product, computed the way `shared/bench/score.py` computes
+/// them (pooled pixel AUROC with averaged ties, AUPRO up to 30 % FPR over 200 score quantiles,
+/// image AUROC, pooled mask F1/IoU, decision recall and false-call rate, restoration PSNR gain
+/// inside the true defect region), so `rgictl evaluate` needs no Python.
+public enum Evaluation {
+    public struct Sample {
+        public var kind: String
+        public var name: String
+        public var width: Int
+        public var height: Int
+        public var score: [Float]
+        public var truth: [Bool]
+        public var mask: [Bool]
+        public var imageScore: Float
+        public var defective: Bool
+        /// 8-bit HWC pixels, for restoration PSNR (nil: not measured).
+        public var input: [UInt8]?
+        public var restored: [UInt8]?
+        public var clean: [UInt8]?
+
+        public init(kind: String, name: String, width: Int, height: Int, score: [Float], truth: [Bool], mask: [Bool],
+                    imageScore: Float, defective: Bool, input: [UInt8]?, restored: [UInt8]?, clean: [UInt8]?) {
+            self.kind = kind; self.name = name; self.width = width; self.height = height; self.score = score
+            self.truth = truth; self.mask = mask; self.imageScore = imageScore; self.defective = defective
+            self.input = input; self.restored = restored; self.clean = clean
+        }
+    }
+
+    public struct Metrics: Codable, Equatable, Sendable {
+        public var images: Int
+        public var pixelAUROC: Double
+        public var aupro: Double
+        public var imageAUROC: Double
+        public var maskF1: Double
+        public var maskIoU: Double
+        public var defectRecall: Double
+        public var falseCallRate: Double
+        public var restorePSNRGainDB: Double
+        public var restorePSNRDefectDB: Double
+    }
+
+    public static func metrics(_ samples: [Sample]) -> Metrics {
+        var pixelScores: [Float] = [], pixelTruth: [Bool] = []
+        var tp = 0.0, fp = 0.0, fn = 0.0
+        for s in samples {
+            pixelScores += s.score; pixelTruth += s.truth
+            for i in s.truth.indices {
+                if s.mask[i] && s.truth[i] { tp += 1 } else if s.mask[i] { fp += 1 } else if s.truth[i] { fn += 1 }
+            }
+        }
+        let defective = samples.filter { $0.kind != "good" }, good = samples.filter { $0.kind == "good" }
+        var gains: [Double] = [], defectPSNR: [Double] = []
+        for s in defective {
+            guard let input = s.input, let restored = s.restored, let clean = s.clean else { continue }
+            let r = psnr(restored, clean, truth: s.truth), i = psnr(input, clean, truth: s.truth)
+            gains.append(r - i); defectPSNR.append(r)
+        }
+        func mean(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count) }
+        return Metrics(
+            images: samples.count,
+            pixelAUROC: auroc(pixelScores, pixelTruth),
+            aupro: aupro(samples),
+            imageAUROC: auroc(samples.map(\.imageScore), samples.map { $0.kind != "good" }),
+            maskF1: 2 * tp / max(2 * tp + fp + fn, 1),
+            maskIoU: tp / max(tp + fp + fn, 1),
+            defectRecall: defective.isEmpty ? .nan : Double(defective.filter(\.defective).count) / Double(defective.count),
+            falseCallRate: good.isEmpty ? .nan : Double(good.filter(\.defective).count) / Double(good.count),
+            restorePSNRGainDB: mean(gains), restorePSNRDefectDB: mean(defectPSNR))
+    }
+
+    /// Mann–Whitney AUROC with tied scores given their average rank.
+    public static func auroc(_ scores: [Float], _ labels: [Bool]) -> Double {
+        let pos = labels.filter { $0 }.count, neg = labels.count - pos
+        guard pos > 0, neg > 0 else { return .nan }
+        let order = scores.indices.sorted { scores[$0] < scores[$1] }
+        var rankSum = 0.0, i = 0
+        while i < order.count {
+            var j = i
+            while j + 1 < order.count && scores[order[j + 1]] == scores[order[i]] { j += 1 }
+            let rank = Double(i + j) / 2 + 1
+            for k in i...j where labels[order[k]] { rankSum += rank }
+            i = j + 1
+        }
+        return (rankSum - Double(pos) * Double(pos + 1) / 2) / (Double(pos) * Double(neg))
+    }
+
+    /// Area under the per-region-overlap curve up to `fprLimit`, normalised to [0, 1].
+    public static func aupro(_ samples: [Sample], fprLimit: Double = 0.3, steps: Int = 200) -> Double {
+        let all = samples.flatMap(\.score).sorted()
+        guard !all.isEmpty else { return .nan }
+        func quantile(_ q: Double) -> Float {  // numpy's linear interpolation
+            let pos = q * Double(all.count - 1), lo = Int(pos.rounded(.down)), hi = min(lo + 1, all.count - 1)
+            return Float(Double(all[lo]) + (Double(all[hi]) - Double(all[lo])) * (pos - Double(lo)))
+        }
+        let thresholds = (0..<steps).map { quantile(1 - Double($0) / Double(steps - 1)) }
+        var negatives: [Float] = []
+        var regions: [[Float]] = []
+        for s in samples {
+            for (i, t) in s.truth.enumerated() where !t { negatives.append(s.score[i]) }
+            let cc = ConnectedComponents.label(s.truth, width: s.width, height: s.height)
+            guard cc.count > 0 else { continue }
+            var values = [[Float]](repeating: [], count: cc.count)
+            for (i, l) in cc.labels.enumerated() where l > 0 { values[l - 1].append(s.score[i]) }
+            regions += values.map { $0.sorted() }
+        }
+        negatives.sort()
+        /// Fraction of a sorted array ≥ t.
+        func atLeast(_ sorted: [Float], _ t: Float) -> Double {
+            var lo = 0, hi = sorted.count
+            while lo < hi { let mid = (lo + hi) / 2; if sorted[mid] < t { lo = mid + 1 } else { hi = mid } }
+            return Double(sorted.count - lo) / Double(max(sorted.count, 1))
+        }
+        var fprs: [Double] = [], pros: [Double] = []
+        for t in thresholds {
+            fprs.append(atLeast(negatives, t))
+            pros.append(regions.isEmpty ? 0 : regions.reduce(0) { $0 + atLeast($1, t) } / Double(regions.count))
+        }
+        var f: [Double] = [], p: [Double] = []
+        for (x, y) in zip(fprs, pros) where x <= fprLimit { f.append(x); p.append(y) }
+        guard !f.isEmpty else { return .nan }
+        if let next = fprs.firstIndex(where: { $0 > fprLimit }), next > 0 {
+            let (f0, f1, p0, p1) = (fprs[next - 1], fprs[next], pros[next - 1], pros[next])
+            f.append(fprLimit); p.append(p0 + (p1 - p0) * (fprLimit - f0) / max(f1 - f0, 1e-12))
+        }
+        var area = 0.0
+        for k in 1..<max(f.count, 1) where f.count > 1 { area += (f[k] - f[k - 1]) * (p[k] + p[k - 1]) / 2 }
+        return area / fprLimit
+    }
+
+    /// PSNR (8-bit) between two images over the pixels where `truth` is set, all channels.
+    static func psnr(_ a: [UInt8], _ b: [UInt8], truth: [Bool]) -> Double {
+        let channels = a.count / truth.count
+        var sum = 0.0, n = 0
+        for (i, t) in truth.enumerated() where t {
+            for c in 0..<channels { let d = Double(a[i * channels + c]) - Double(b[i * channels + c]); sum += d * d; n += 1 }
+        }
+        guard n > 0 else { return .nan }
+        let mse = sum / Double(n)
+        return mse == 0 ? .infinity : 10 * log10(255 * 255 / mse)
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Imaging
+import RGI
+
+/// Inspects frames with one product model: converts the frame to the model's channels and
+/// normalisation, runs the tiled R-RGI detector, thresholds the score map into a mask of
+/// defect regions, and restores the part. Not thread-safe: one inspector per inspecting task.
+public final class Inspector {
+    public let bundle: ModelBundle
+    public let detector: Detector
+    public var thresholds: Thresholds
+
+    public enum InspectError: Error, CustomStringConvertible {
+        case tooSmall(source: String, width: Int, height: Int, tile: Int)
+        public var description: String {
+            switch self {
+            case let .tooSmall(s, w, h, t): return "\(s): frame is \(w)×\(h), smaller than the model's \(t)×\(t) tile"
+            }
+        }
+    }
+
+    /// `settings` and `thresholds` override the bundle's own (config and command line).
+    public init(bundle: ModelBundle, settings: SolverSettings? = nil, thresholds: Thresholds? = nil, maxTiles: Int = 16) {
+        self.bundle = bundle
+        let spec = bundle.manifest.architecture.generator
+        let solver = Solver(generator: bundle.generator, encoder: bundle.encoder, latentSize: spec.latent,
+                            maxTiles: maxTiles, settings: settings ?? bundle.manifest.solver)
+        detector = Detector(solver: solver, tile: spec.tile, channels: spec.channels, maxTiles: maxTiles)
+        self.thresholds = thresholds ?? bundle.manifest.thresholds
+    }
+
+    public func inspect(_ frameImage: Image, frame: FrameInfo) throws -> InspectionResult {
+        let started = Date()
+        let spec = bundle.manifest.architecture.generator
+        guard frameImage.width >= spec.tile, frameImage.height >= spec.tile else {
+            throw InspectError.tooSmall(source: frame.camera, width: frameImage.width, height: frameImage.height, tile: spec.tile)
+        }
+        let image = spec.channels == 1 ? frameImage.grey() : frameImage.rgb()
+        let planes = ImageTensor.planes(image)
+        let prepared = Date()
+        let out = detector.inspect(planes: planes, width: image.width, height: image.height, minArea: thresholds.minArea)
+        let solved = Date()
+        let maskBits = AreaOpening.mask(out.score, width: image.width, height: image.height,
+                                        threshold: thresholds.pixel, minArea: thresholds.minArea)
+        let regions = DefectRegions.find(mask: maskBits, score: out.score, width: image.width, height: image.height)
+        let restoredPlanes = Detector.restore(planes: planes, reconstruction: out.reconstruction, mask: maskBits, channels: spec.channels)
+        let restored = ImageTensor.image(planes: restoredPlanes, width: image.width, height: image.height, channels: spec.channels)
+        let decision: Decision = out.imageScore > thresholds.image && !regions.isEmpty ? .defect : .ok
+        let done = Date()
+        let ms = { (a: Date, b: Date) in b.timeIntervalSince(a) * 1000 }
+        return InspectionResult(
+            product: bundle.manifest.product, modelVersion: bundle.manifest.modelVersion,
+            mode: detector.settings.mode.rawValue, frame: frame, image: image,
+            scores: ScoreMap(width: image.width, height: image.height, values: out.score),
+            mask: maskBits.map { $0 ? 255 : 0 }, restored: restored, imageScore: out.imageScore,
+            decision: decision, regions: regions, thresholds: thresholds,
+            timings: Timings(preprocessMs: ms(started, prepared), solveMs: ms(prepared, solved),
+                             postprocessMs: ms(solved, done), totalMs: ms(started, done)))
+    }
+}
+
+/// Defect regions of a mask: connected components with bounding box, area and scores.
+public enum DefectRegions {
+    public static func find(mask: [Bool], score: [Float], width: Int, height: Int) -> [DefectRegion] {
+        let cc = ConnectedComponents.label(mask, width: width, height: height)
+        guard cc.count > 0 else { return [] }
+        var minX = [Int](repeating: .max, count: cc.count + 1), minY = minX
+        var maxX = [Int](repeating: .min, count: cc.count + 1), maxY = maxX
+        var area = [Int](repeating: 0, count: cc.count + 1)
+        var peak = [Float](repeating: -.infinity, count: cc.count + 1), sum = [Double](repeating: 0, count: cc.count + 1)
+        for (i, l) in cc.labels.enumerated() where l > 0 {
+            let x = i % width, y = i / width
+            minX[l] = min(minX[l], x); maxX[l] = max(maxX[l], x); minY[l] = min(minY[l], y); maxY[l] = max(maxY[l], y)
+            area[l] += 1; peak[l] = max(peak[l], score[i]); sum[l] += Double(score[i])
+        }
+        return (1...cc.count).map { l in
+            DefectRegion(x: minX[l], y: minY[l], width: maxX[l] - minX[l] + 1, height: maxY[l] - minY[l] + 1,
+                         area: area[l], peakScore: peak[l], meanScore: Float(sum[l] / Double(area[l])))
+        }.sorted { $0.peakScore > $1.peakScore }
+    }
+}
