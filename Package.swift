@@ -27,6 +27,9 @@ let package = Package(
         .systemLibrary(
             name: "CV4L2", path: "Sources/CV4L2", pkgConfig: "libv4l2",
             providers: [.apt(["libv4l-dev"])]),
+        .systemLibrary(
+            name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]),
 
         // MARK: modules
         .target(name: "Engine", dependencies: ["CBLAS"]),
@@ -34,12 +37,13 @@ let package = Package(
         .target(name: "Inspection", dependencies: ["RGI", "Imaging"]),
         .target(name: "Imaging", dependencies: ["CSPNG", "CTurboJPEG"]),
         .target(name: "Capture", dependencies: ["CV4L2", "Imaging"]),
+        .target(name: "Alerting", dependencies: ["Inspection", "Imaging", "CSystemd"]),
 
         // MARK: executables
         .executableTarget(
             name: "rgictl",
             dependencies: [
-                "RGI", "Inspection", "Capture", "Imaging",
+                "RGI", "Inspection", "Alerting", "Capture", "Imaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -60,6 +64,7 @@ let package = Package(
         // Runs the real V4L2 capture in a child process under the emulator (LD_PRELOAD).
         .executableTarget(name: "CaptureHarness", dependencies: ["Capture"], path: "Tests/CaptureHarness"),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Imaging", "CaptureHarness"]),
+        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Inspection", "Imaging"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(
             name: "ImagingTests", dependencies: ["Imaging"],

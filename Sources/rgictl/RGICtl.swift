@@ -7,5 +7,5 @@ struct RGICtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rgictl",
         abstract: "Operate and train the rgi visual-inspection system.",
-        subcommands: [TrainCommand.self, CameraCommand.self])
+        subcommands: [TrainCommand.self, InspectCommand.self, EvaluateCommand.self, RestoreCommand.self, CameraCommand.self])
 }

@@ -1,0 +1,58 @@
+import Alerting
+import ArgumentParser
+import Foundation
+import Inspection
+import RGI
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Inspect every test image of an MVTec-layout product and print detection metrics.",
+        discussion: """
+            Writes PRED/<kind>/<name>/ report folders (the layout shared/bench/score.py reads) and \
+            prints pixel AUROC, AUPRO@0.3, image AUROC, mask F1/IoU, defect recall, false-call rate, \
+            restoration PSNR gain and time per image, computed by rgi's own code.
+            """)
+
+    @Option(help: "Model bundle folder.")
+    var model: String
+
+    @Option(help: "Product folder in MVTec layout (test/, ground_truth/, optional clean/).")
+    var data: String
+
+    @Option(help: "Folder for the report folders.")
+    var out: String
+
+    @Option(help: "Also write the metrics as JSON to this file.")
+    var json: String?
+
+    @OptionGroup var solver: SolverOptions
+
+    func run() throws {
+        let bundle = try ModelBundle.load(from: model)
+        let inspector = Inspector(bundle: bundle, settings: solver.settings(bundle.manifest.solver),
+                                  thresholds: solver.thresholds(bundle.manifest.thresholds))
+        let evaluation = try ProductEvaluation(dataFolder: data)
+        let writer = ReportWriter()
+        let (m, times) = try evaluation.run(inspector) { item, result in
+            _ = try writer.write(result, toFolder: (out as NSString).appendingPathComponent("\(item.kind)/\(item.name)"))
+        }
+        let sorted = times.sorted()
+        print("model \(bundle.manifest.modelVersion), mode \(inspector.detector.settings.mode.rawValue), \(m.images) images")
+        for (name, value) in [("pixel_auroc", m.pixelAUROC), ("aupro_0.3", m.aupro), ("image_auroc", m.imageAUROC),
+                              ("mask_f1", m.maskF1), ("mask_iou", m.maskIoU), ("defect_recall", m.defectRecall),
+                              ("false_call_rate", m.falseCallRate), ("restore_psnr_gain_db", m.restorePSNRGainDB),
+                              ("restore_psnr_defect_db", m.restorePSNRDefectDB)] {
+            print(String(format: "%@ %.4f", name, value))
+        }
+        print(String(format: "ms_per_image_mean %.1f\nms_per_image_p50 %.1f\nms_per_image_p95 %.1f",
+                     times.reduce(0, +) / Double(times.count), sorted[sorted.count / 2], sorted[Int(Double(sorted.count - 1) * 0.95)]))
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            try encoder.encode(m).write(to: URL(fileURLWithPath: json), options: .atomic)
+        }
+    }
+}

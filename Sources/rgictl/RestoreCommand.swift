@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import Inspection
+import RGI
+
+struct RestoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Write the part as it should look: defects replaced by the model's reconstruction (mask-free inpainting).")
+
+    @Option(help: "Model bundle folder.")
+    var model: String
+
+    @Option(name: [.short, .long], help: "Output PNG.")
+    var output: String
+
+    @OptionGroup var solver: SolverOptions
+
+    @Argument(help: "Image file (PNG or JPEG).")
+    var image: String
+
+    func run() throws {
+        let bundle = try ModelBundle.load(from: model)
+        let inspector = Inspector(bundle: bundle, settings: solver.settings(bundle.manifest.solver),
+                                  thresholds: solver.thresholds(bundle.manifest.thresholds))
+        let result = try inspector.inspect(try ImageFile.read(image), frame: FrameInfo(sequence: 0, camera: image, capturedAt: Date()))
+        try PNG.write(result.restored, to: output)
+        let masked = result.mask.filter { $0 != 0 }.count
+        print("\(output): restored \(masked) pixels in \(result.regions.count) region\(result.regions.count == 1 ? "" : "s")")
+    }
+}
