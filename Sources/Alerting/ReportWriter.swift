@@ -16,6 +16,9 @@ public struct ReportWriter: Sendable {
     @discardableResult
     public func write(_ result: InspectionResult, toFolder folder: String) throws(ReportError) -> WrittenReport {
         let (parent, name) = Self.split(folder)
+        guard !name.isEmpty, name != ".", name != ".." else {
+            throw .writeFailed(path: folder, reason: "a report needs a folder of its own, not '\(folder)'")
+        }
         try Self.makeFolders(parent)
         let built = try ReportFolderBuilder.build(result, in: parent, finalName: name)
         do throws(ReportError) {

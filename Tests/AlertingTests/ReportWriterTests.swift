@@ -65,6 +65,16 @@ import Testing
         #expect(try readBytes(blocker) == [7])
     }
 
+    @Test func aFolderThatIsNoNameIsRefused() throws {
+        let folder = try TemporaryFolder()
+        for path in [folder.path + "/..", folder.path + "/.", ""] {
+            #expect(throws: ReportError.writeFailed(path: path, reason: "a report needs a folder of its own, not '\(path)'")) {
+                try ReportWriter().write(try sampleResult(), toFolder: path)
+            }
+        }
+        #expect(try names(in: folder.path) == [])
+    }
+
     /// A full disk in the middle of a report: typed error naming the file and ENOSPC, no
     /// temporary left, and the report that was there before is untouched.
     @Test(.enabled(if: TinyTmpfs.available, "mounting a tmpfs is not permitted here (needs root with CAP_SYS_ADMIN)"))
