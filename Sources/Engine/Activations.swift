@@ -1,12 +1,12 @@
 /// Element-wise activations. Each keeps what its backward needs (the input for ReLU and
 /// LeakyReLU, the output for tanh) by reference, never by copy.
 
-/// Splits `count` elements into chunks for `parallelFor` (chunks big enough to be worth a thread).
-@inline(__always)
-func parallelChunks(_ count: Int, _ body: (Range<Int>) -> Void) {
-    let chunk = 1 << 15
-    let chunks = (count + chunk - 1) / chunk
-    parallelFor(chunks) { i in body(i * chunk..<min(count, (i + 1) * chunk)) }
+/// Arguments of an element-wise loop over `count` floats.
+struct ElementwiseJob {
+    let a: UnsafePointer<Float>
+    let b: UnsafePointer<Float>
+    let out: UnsafeMutablePointer<Float>
+    let k: Float
 }
 
 public final class LeakyReLU: Layer {
@@ -20,8 +20,10 @@ public final class LeakyReLU: Layer {
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let y = Tensor.reuse(&output, x.shape)
         input = x
-        let xp = x.data, yp = y.data, a = slope
-        parallelChunks(x.count) { r in for i in r { yp[i] = xp[i] > 0 ? xp[i] : a * xp[i] } }
+        parallelChunks(x.count, ElementwiseJob(a: x.data, b: x.data, out: y.data, k: slope)) { raw, lo, hi in
+            let j = raw.load(as: ElementwiseJob.self)
+            for i in lo..<hi { j.out[i] = j.a[i] > 0 ? j.a[i] : j.k * j.a[i] }
+        }
         return y
     }
 
@@ -29,8 +31,10 @@ public final class LeakyReLU: Layer {
         guard let x = input else { preconditionFailure("LeakyReLU.backward before forward") }
         precondition(dy.shape == x.shape, "activation gradient shape \(dy.shape) != input shape \(x.shape)")
         let dx = Tensor.reuse(&gradInput, x.shape)
-        let xp = x.data, dyp = dy.data, dxp = dx.data, a = slope
-        parallelChunks(x.count) { r in for i in r { dxp[i] = xp[i] > 0 ? dyp[i] : a * dyp[i] } }
+        parallelChunks(x.count, ElementwiseJob(a: x.data, b: dy.data, out: dx.data, k: slope)) { raw, lo, hi in
+            let j = raw.load(as: ElementwiseJob.self)
+            for i in lo..<hi { j.out[i] = j.a[i] > 0 ? j.b[i] : j.k * j.b[i] }
+        }
         return dx
     }
 }
@@ -49,8 +53,10 @@ public final class Tanh: Layer {
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let y = Tensor.reuse(&output, x.shape)
-        let xp = x.data, yp = y.data
-        parallelChunks(x.count) { r in for i in r { yp[i] = Float.tanh(xp[i]) } }
+        parallelChunks(x.count, ElementwiseJob(a: x.data, b: x.data, out: y.data, k: 0)) { raw, lo, hi in
+            let j = raw.load(as: ElementwiseJob.self)
+            for i in lo..<hi { j.out[i] = Float.tanh(j.a[i]) }
+        }
         return y
     }
 
@@ -58,8 +64,10 @@ public final class Tanh: Layer {
         guard let y = output else { preconditionFailure("Tanh.backward before forward") }
         precondition(dy.shape == y.shape, "activation gradient shape \(dy.shape) != output shape \(y.shape)")
         let dx = Tensor.reuse(&gradInput, y.shape)
-        let yp = y.data, dyp = dy.data, dxp = dx.data
-        parallelChunks(y.count) { r in for i in r { dxp[i] = dyp[i] * (1 - yp[i] * yp[i]) } }
+        parallelChunks(y.count, ElementwiseJob(a: y.data, b: dy.data, out: dx.data, k: 0)) { raw, lo, hi in
+            let j = raw.load(as: ElementwiseJob.self)
+            for i in lo..<hi { j.out[i] = j.b[i] * (1 - j.a[i] * j.a[i]) }
+        }
         return dx
     }
 }

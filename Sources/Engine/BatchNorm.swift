@@ -20,7 +20,7 @@ public final class BatchNorm: Layer {
     private var input: Tensor?
     private var trainingPass = false
     private var output, gradInput, normalized: Tensor?
-    private var invStd: [Float]
+    private let invStd: Tensor
 
     public init(_ channels: Int, epsilon: Float = 1e-5, momentum: Float = 0.1) {
         self.channels = channels; self.epsilon = epsilon; self.momentum = momentum
@@ -29,113 +29,42 @@ public final class BatchNorm: Layer {
         runningMean = Tensor(Shape(channels, 1))
         runningVar = Tensor(Shape(channels, 1)); runningVar.fill(1)
         batchesTracked = Tensor(Shape(1, 1))
-        invStd = Array(repeating: 0, count: channels)
+        invStd = Tensor(Shape(channels, 1))
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let s = x.shape
         precondition(s.c == channels, "BatchNorm expects \(channels) channels, got shape \(s)")
+        precondition(!training || s.n * s.spatial > 1, "BatchNorm in training mode needs more than one value per channel, got shape \(s)")
         let y = Tensor.reuse(&output, s)
         input = x; trainingPass = training
-        let spatial = s.spatial, batch = s.n, n = batch * spatial
-        let xp = x.data, yp = y.data, g = gamma.value.data, bt = beta.value.data
-        if training {
-            precondition(n > 1, "BatchNorm in training mode needs more than one value per channel, got shape \(s)")
-            let xhat = Tensor.reuse(&normalized, s).data
-            let rm = runningMean.data, rv = runningVar.data, m = momentum, eps = epsilon
-            do {
-                invStd.withUnsafeMutableBufferPointer { istdBuf in
-                    let istdP = istdBuf.baseAddress!
-                    parallelFor(channels) { c in
-                        var sum: Double = 0
-                        for b in 0..<batch {
-                            let p = xp + (b * channels + c) * spatial
-                            for i in 0..<spatial { sum += Double(p[i]) }
-                        }
-                        let mu = sum / Double(n)
-                        var sq: Double = 0
-                        for b in 0..<batch {
-                            let p = xp + (b * channels + c) * spatial
-                            for i in 0..<spatial { let d = Double(p[i]) - mu; sq += d * d }
-                        }
-                        let variance = sq / Double(n)
-                        let istd = Float(1 / (variance + Double(eps)).squareRoot())
-                        istdP[c] = istd
-                        rm[c] = (1 - m) * rm[c] + m * Float(mu)
-                        rv[c] = (1 - m) * rv[c] + m * Float(sq / Double(n - 1))
-                        let mf = Float(mu), gc = g[c], bc = bt[c]
-                        for b in 0..<batch {
-                            let off = (b * channels + c) * spatial
-                            for i in 0..<spatial {
-                                let h = (xp[off + i] - mf) * istd
-                                xhat[off + i] = h
-                                yp[off + i] = gc * h + bc
-                            }
-                        }
-                    }
-                }
-            }
-            batchesTracked.data[0] += 1
-        } else {
-            let rm = runningMean.data, rv = runningVar.data, eps = epsilon
-            parallelFor(channels) { c in
-                let scale = g[c] / (rv[c] + eps).squareRoot()
-                let shift = bt[c] - rm[c] * scale
-                for b in 0..<batch {
-                    let off = (b * channels + c) * spatial
-                    for i in 0..<spatial { yp[off + i] = xp[off + i] * scale + shift }
-                }
-            }
+        let xhat = training ? Tensor.reuse(&normalized, s).data : nil
+        parallelFor(channels, job(s, x: x.data, dy: nil, out: y.data, xhat: xhat, gradients: false)) { raw, c in
+            let j = raw.load(as: BatchNormJob.self)
+            if j.xhat != nil { j.forwardTraining(c) } else { j.forwardEvaluation(c) }
         }
+        if training { batchesTracked.data[0] += 1 }
         return y
     }
 
     public func backward(_ dy: Tensor, weightGradients: Bool) -> Tensor {
         guard let x = input else { preconditionFailure("BatchNorm.backward before forward") }
         precondition(dy.shape == x.shape, "BatchNorm gradient shape \(dy.shape) != input shape \(x.shape)")
-        let s = x.shape, spatial = s.spatial, batch = s.n, n = Float(batch * spatial)
-        let dx = Tensor.reuse(&gradInput, s)
-        let dyp = dy.data, dxp = dx.data, g = gamma.value.data
-        let dg = weightGradients ? gamma.grad.data : nil, db = weightGradients ? beta.grad.data : nil
-        if trainingPass {
-            let xhat = normalized!.data
-            invStd.withUnsafeBufferPointer { istdBuf in
-                let istdP = istdBuf.baseAddress!
-                parallelFor(channels) { c in
-                    var sumDy: Float = 0, sumDyXhat: Float = 0
-                    for b in 0..<batch {
-                        let off = (b * channels + c) * spatial
-                        for i in 0..<spatial { sumDy += dyp[off + i]; sumDyXhat += dyp[off + i] * xhat[off + i] }
-                    }
-                    dg?[c] += sumDyXhat
-                    db?[c] += sumDy
-                    let k = g[c] * istdP[c] / n
-                    for b in 0..<batch {
-                        let off = (b * channels + c) * spatial
-                        for i in 0..<spatial {
-                            dxp[off + i] = k * (n * dyp[off + i] - sumDy - xhat[off + i] * sumDyXhat)
-                        }
-                    }
-                }
-            }
-        } else {
-            let xp = x.data, rm = runningMean.data, rv = runningVar.data, eps = epsilon
-            parallelFor(channels) { c in
-                let istd = 1 / (rv[c] + eps).squareRoot()
-                let k = g[c] * istd
-                var sumDy: Float = 0, sumDyXhat: Float = 0
-                for b in 0..<batch {
-                    let off = (b * channels + c) * spatial
-                    for i in 0..<spatial {
-                        dxp[off + i] = k * dyp[off + i]
-                        sumDy += dyp[off + i]; sumDyXhat += dyp[off + i] * (xp[off + i] - rm[c]) * istd
-                    }
-                }
-                dg?[c] += sumDyXhat
-                db?[c] += sumDy
-            }
+        let dx = Tensor.reuse(&gradInput, x.shape)
+        let job = job(x.shape, x: x.data, dy: dy.data, out: dx.data, xhat: trainingPass ? normalized!.data : nil, gradients: weightGradients)
+        parallelFor(channels, job) { raw, c in
+            let j = raw.load(as: BatchNormJob.self)
+            if j.xhat != nil { j.backwardTraining(c) } else { j.backwardEvaluation(c) }
         }
         return dx
+    }
+
+    private func job(_ s: Shape, x: UnsafeMutablePointer<Float>, dy: UnsafeMutablePointer<Float>?, out: UnsafeMutablePointer<Float>,
+                     xhat: UnsafeMutablePointer<Float>?, gradients: Bool) -> BatchNormJob {
+        return BatchNormJob(x: x, dy: dy, out: out, xhat: xhat, gamma: gamma.value.data, beta: beta.value.data,
+                            gradGamma: gradients ? gamma.grad.data : nil, gradBeta: gradients ? beta.grad.data : nil,
+                            runningMean: runningMean.data, runningVar: runningVar.data, invStd: invStd.data,
+                            batch: s.n, channels: channels, spatial: s.spatial, epsilon: epsilon, momentum: momentum)
     }
 
     public var parameters: [Parameter] { [gamma, beta] }
@@ -154,5 +83,73 @@ public final class BatchNorm: Layer {
             shift[c] = beta.value.data[c] - runningMean.data[c] * scale[c]
         }
         return (scale, shift)
+    }
+}
+
+/// One channel of batch normalisation, forward or backward (the arguments of `parallelFor`).
+private struct BatchNormJob {
+    let x: UnsafeMutablePointer<Float>
+    let dy: UnsafeMutablePointer<Float>?
+    let out: UnsafeMutablePointer<Float>
+    let xhat: UnsafeMutablePointer<Float>?
+    let gamma, beta: UnsafeMutablePointer<Float>
+    let gradGamma, gradBeta: UnsafeMutablePointer<Float>?
+    let runningMean, runningVar, invStd: UnsafeMutablePointer<Float>
+    let batch, channels, spatial: Int
+    let epsilon, momentum: Float
+
+    /// Calls `body(offset)` for each sample's run of this channel's values.
+    @inline(__always) func runs(_ c: Int, _ body: (Int) -> Void) {
+        for b in 0..<batch { body((b * channels + c) * spatial) }
+    }
+
+    func forwardTraining(_ c: Int) {
+        let n = Double(batch * spatial)
+        var sum: Double = 0
+        runs(c) { off in for i in 0..<spatial { sum += Double(x[off + i]) } }
+        let mu = sum / n
+        var sq: Double = 0
+        runs(c) { off in for i in 0..<spatial { let d = Double(x[off + i]) - mu; sq += d * d } }
+        let istd = Float(1 / (sq / n + Double(epsilon)).squareRoot())
+        invStd[c] = istd
+        runningMean[c] = (1 - momentum) * runningMean[c] + momentum * Float(mu)
+        runningVar[c] = (1 - momentum) * runningVar[c] + momentum * Float(sq / (n - 1))
+        let m = Float(mu), g = gamma[c], bt = beta[c], xh = xhat!
+        runs(c) { off in
+            for i in 0..<spatial {
+                let h = (x[off + i] - m) * istd
+                xh[off + i] = h
+                out[off + i] = g * h + bt
+            }
+        }
+    }
+
+    func forwardEvaluation(_ c: Int) {
+        let scale = gamma[c] / (runningVar[c] + epsilon).squareRoot()
+        let shift = beta[c] - runningMean[c] * scale
+        runs(c) { off in for i in 0..<spatial { out[off + i] = x[off + i] * scale + shift } }
+    }
+
+    func backwardTraining(_ c: Int) {
+        let dy = dy!, xh = xhat!, n = Float(batch * spatial)
+        var sumDy: Float = 0, sumDyXhat: Float = 0
+        runs(c) { off in for i in 0..<spatial { sumDy += dy[off + i]; sumDyXhat += dy[off + i] * xh[off + i] } }
+        gradGamma?[c] += sumDyXhat
+        gradBeta?[c] += sumDy
+        let k = gamma[c] * invStd[c] / n
+        runs(c) { off in for i in 0..<spatial { out[off + i] = k * (n * dy[off + i] - sumDy - xh[off + i] * sumDyXhat) } }
+    }
+
+    func backwardEvaluation(_ c: Int) {
+        let dy = dy!, istd = 1 / (runningVar[c] + epsilon).squareRoot(), k = gamma[c] * istd, mean = runningMean[c]
+        var sumDy: Float = 0, sumDyXhat: Float = 0
+        runs(c) { off in
+            for i in 0..<spatial {
+                out[off + i] = k * dy[off + i]
+                sumDy += dy[off + i]; sumDyXhat += dy[off + i] * (x[off + i] - mean) * istd
+            }
+        }
+        gradGamma?[c] += sumDyXhat
+        gradBeta?[c] += sumDy
     }
 }

@@ -34,34 +34,46 @@ public struct ConvGeometry: Equatable, Sendable {
 @inline(__always) private func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
 @inline(__always) private func ceilDiv(_ a: Int, _ b: Int) -> Int { -floorDiv(-a, b) }
 
+/// Arguments of im2col / col2im.
+private struct ColumnJob {
+    let image: UnsafeMutablePointer<Float>
+    let col: UnsafeMutablePointer<Float>
+    let g: ConvGeometry
+}
+
 /// Unfolds image patches into columns: `col[(c·K + ky)·K + kx, b·OH·OW + oy·OW + ox] =
 /// image[b, c, oy·s − p + ky, ox·s − p + kx]` (zero outside the image). The whole batch shares one
 /// column matrix so that a single GEMM covers every image.
 func im2col(_ image: UnsafePointer<Float>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>) {
+    parallelFor(g.channels, ColumnJob(image: UnsafeMutablePointer(mutating: image), col: col, g: g)) { raw, c in
+        let j = raw.load(as: ColumnJob.self)
+        im2colChannel(j.image, j.g, j.col, c)
+    }
+}
+
+private func im2colChannel(_ image: UnsafePointer<Float>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>, _ c: Int) {
     let oh = g.outHeight, ow = g.outWidth, k = g.kernel, s = g.stride
     let ld = g.colColumns, imageSize = g.height * g.width, outSize = oh * ow
-    parallelFor(g.channels) { c in
-        for ky in 0..<k {
-            let rows = g.validRange(offset: ky, size: g.height, outSize: oh)
-            for kx in 0..<k {
-                let cols = g.validRange(offset: kx, size: g.width, outSize: ow)
-                let rowBase = col + ((c * k + ky) * k + kx) * ld
-                for b in 0..<g.batch {
-                    let src = image + (b * g.channels + c) * imageSize
-                    let dst = rowBase + b * outSize
-                    for oy in 0..<oh {
-                        let out = dst + oy * ow
-                        guard rows.contains(oy) else { out.update(repeating: 0, count: ow); continue }
-                        let line = src + (oy * s - g.pad + ky) * g.width
-                        if cols.lowerBound > 0 { out.update(repeating: 0, count: cols.lowerBound) }
-                        if s == 1 {
-                            let ix0 = cols.lowerBound - g.pad + kx
-                            (out + cols.lowerBound).update(from: line + ix0, count: cols.count)
-                        } else {
-                            for ox in cols { out[ox] = line[ox * s - g.pad + kx] }
-                        }
-                        if cols.upperBound < ow { (out + cols.upperBound).update(repeating: 0, count: ow - cols.upperBound) }
+    for ky in 0..<k {
+        let rows = g.validRange(offset: ky, size: g.height, outSize: oh)
+        for kx in 0..<k {
+            let cols = g.validRange(offset: kx, size: g.width, outSize: ow)
+            let rowBase = col + ((c * k + ky) * k + kx) * ld
+            for b in 0..<g.batch {
+                let src = image + (b * g.channels + c) * imageSize
+                let dst = rowBase + b * outSize
+                for oy in 0..<oh {
+                    let out = dst + oy * ow
+                    guard rows.contains(oy) else { out.update(repeating: 0, count: ow); continue }
+                    let line = src + (oy * s - g.pad + ky) * g.width
+                    if cols.lowerBound > 0 { out.update(repeating: 0, count: cols.lowerBound) }
+                    if s == 1 {
+                        let ix0 = cols.lowerBound - g.pad + kx
+                        (out + cols.lowerBound).update(from: line + ix0, count: cols.count)
+                    } else {
+                        for ox in cols { out[ox] = line[ox * s - g.pad + kx] }
                     }
+                    if cols.upperBound < ow { (out + cols.upperBound).update(repeating: 0, count: ow - cols.upperBound) }
                 }
             }
         }
@@ -71,23 +83,28 @@ func im2col(_ image: UnsafePointer<Float>, _ g: ConvGeometry, _ col: UnsafeMutab
 /// The adjoint of `im2col`: adds every column entry back into the image position it came from.
 /// The image is overwritten (not accumulated into).
 func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, _ image: UnsafeMutablePointer<Float>) {
+    parallelFor(g.channels, ColumnJob(image: image, col: UnsafeMutablePointer(mutating: col), g: g)) { raw, c in
+        let j = raw.load(as: ColumnJob.self)
+        col2imChannel(j.col, j.g, j.image, c)
+    }
+}
+
+private func col2imChannel(_ col: UnsafePointer<Float>, _ g: ConvGeometry, _ image: UnsafeMutablePointer<Float>, _ c: Int) {
     let oh = g.outHeight, ow = g.outWidth, k = g.kernel, s = g.stride
     let ld = g.colColumns, imageSize = g.height * g.width, outSize = oh * ow
-    parallelFor(g.channels) { c in
-        for b in 0..<g.batch { (image + (b * g.channels + c) * imageSize).update(repeating: 0, count: imageSize) }
-        for ky in 0..<k {
-            let rows = g.validRange(offset: ky, size: g.height, outSize: oh)
-            for kx in 0..<k {
-                let cols = g.validRange(offset: kx, size: g.width, outSize: ow)
-                let rowBase = col + ((c * k + ky) * k + kx) * ld
-                for b in 0..<g.batch {
-                    let dst = image + (b * g.channels + c) * imageSize
-                    let src = rowBase + b * outSize
-                    for oy in rows {
-                        let line = dst + (oy * s - g.pad + ky) * g.width
-                        let from = src + oy * ow
-                        for ox in cols { line[ox * s - g.pad + kx] += from[ox] }
-                    }
+    for b in 0..<g.batch { (image + (b * g.channels + c) * imageSize).update(repeating: 0, count: imageSize) }
+    for ky in 0..<k {
+        let rows = g.validRange(offset: ky, size: g.height, outSize: oh)
+        for kx in 0..<k {
+            let cols = g.validRange(offset: kx, size: g.width, outSize: ow)
+            let rowBase = col + ((c * k + ky) * k + kx) * ld
+            for b in 0..<g.batch {
+                let dst = image + (b * g.channels + c) * imageSize
+                let src = rowBase + b * outSize
+                for oy in rows {
+                    let line = dst + (oy * s - g.pad + ky) * g.width
+                    let from = src + oy * ow
+                    for ox in cols { line[ox * s - g.pad + kx] += from[ox] }
                 }
             }
         }

@@ -42,11 +42,12 @@ func convTranspose2dBackward(
 
 func addChannelBias(_ bias: UnsafePointer<Float>, batch: Int, channels: Int, spatial: Int,
                     _ x: UnsafeMutablePointer<Float>) {
-    parallelFor(channels) { c in
-        let v = bias[c]
-        for b in 0..<batch {
-            let p = x + (b * channels + c) * spatial
-            for i in 0..<spatial { p[i] += v }
+    let job = ChannelJob(src: bias, dst: x, extra: nil, batch: batch, channels: channels, spatial: spatial)
+    parallelFor(channels, job) { raw, c in
+        let j = raw.load(as: ChannelJob.self), v = j.src[c]
+        for b in 0..<j.batch {
+            let p = j.dst + (b * j.channels + c) * j.spatial
+            for i in 0..<j.spatial { p[i] += v }
         }
     }
 }

@@ -34,15 +34,17 @@ public final class Adam: Optimizer {
         steps += 1
         let c1 = 1 - Float.exp(Float(steps) * Float.log(beta1))
         let c2 = 1 - Float.exp(Float(steps) * Float.log(beta2))
-        let lr = learningRate, b1 = beta1, b2 = beta2, eps = epsilon, wd = weightDecay
-        for (k, p) in parameters.enumerated() {
-            let w = p.value.data, g = p.grad.data, mp = m[k].data, vp = v[k].data
-            parallelChunks(p.count) { r in
-                for i in r {
-                    mp[i] = b1 * mp[i] + (1 - b1) * g[i]
-                    vp[i] = b2 * vp[i] + (1 - b2) * g[i] * g[i]
-                    let update = (mp[i] / c1) / ((vp[i] / c2).squareRoot() + eps)
-                    w[i] -= lr * (update + wd * w[i])
+        for k in parameters.indices {
+            let p = parameters[k]
+            let job = AdamJob(w: p.value.data, g: p.grad.data, m: m[k].data, v: v[k].data, lr: learningRate,
+                              beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, c1: c1, c2: c2)
+            parallelChunks(p.count, job) { raw, lo, hi in
+                let j = raw.load(as: AdamJob.self)
+                for i in lo..<hi {
+                    j.m[i] = j.beta1 * j.m[i] + (1 - j.beta1) * j.g[i]
+                    j.v[i] = j.beta2 * j.v[i] + (1 - j.beta2) * j.g[i] * j.g[i]
+                    let update = (j.m[i] / j.c1) / ((j.v[i] / j.c2).squareRoot() + j.epsilon)
+                    j.w[i] -= j.lr * (update + j.weightDecay * j.w[i])
                 }
             }
         }
@@ -64,6 +66,11 @@ public final class Adam: Optimizer {
     }
 }
 
+private struct AdamJob {
+    let w, g, m, v: UnsafeMutablePointer<Float>
+    let lr, beta1, beta2, epsilon, weightDecay, c1, c2: Float
+}
+
 /// Stochastic gradient descent with optional momentum.
 public final class SGD: Optimizer {
     public let parameters: [Parameter]
@@ -78,15 +85,21 @@ public final class SGD: Optimizer {
     }
 
     public func step() {
-        let lr = learningRate, mu = momentum
-        for (k, p) in parameters.enumerated() {
-            let w = p.value.data, g = p.grad.data, vel = velocity[k].data
-            parallelChunks(p.count) { r in
-                for i in r {
-                    vel[i] = mu * vel[i] + g[i]
-                    w[i] -= lr * vel[i]
+        for k in parameters.indices {
+            let p = parameters[k]
+            let job = SGDJob(w: p.value.data, g: p.grad.data, velocity: velocity[k].data, lr: learningRate, momentum: momentum)
+            parallelChunks(p.count, job) { raw, lo, hi in
+                let j = raw.load(as: SGDJob.self)
+                for i in lo..<hi {
+                    j.velocity[i] = j.momentum * j.velocity[i] + j.g[i]
+                    j.w[i] -= j.lr * j.velocity[i]
                 }
             }
         }
     }
+}
+
+private struct SGDJob {
+    let w, g, velocity: UnsafeMutablePointer<Float>
+    let lr, momentum: Float
 }

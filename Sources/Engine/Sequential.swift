@@ -1,9 +1,14 @@
 /// A chain of layers. Saved tensors are named `<index>.<name>` as in PyTorch's `nn.Sequential`,
 /// so a bundle's weights load into the equivalent PyTorch module with `load_state_dict`.
 public final class Sequential: Layer {
-    public private(set) var layers: [Layer]
+    public let layers: [Layer]
+    /// All layers' parameters, gathered once: the training loop walks this list every step.
+    public let parameters: [Parameter]
 
-    public init(_ layers: [Layer]) { self.layers = layers }
+    public init(_ layers: [Layer]) {
+        self.layers = layers
+        parameters = layers.flatMap(\.parameters)
+    }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         var x = input
@@ -16,8 +21,6 @@ public final class Sequential: Layer {
         for layer in layers.reversed() { g = layer.backward(g, weightGradients: weightGradients) }
         return g
     }
-
-    public var parameters: [Parameter] { layers.flatMap(\.parameters) }
 
     public var namedTensors: [NamedTensor] {
         layers.enumerated().flatMap { i, layer in
