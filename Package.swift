@@ -8,10 +8,12 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "rgictl", targets: ["rgictl"]),
+        .executable(name: "rgid", targets: ["rgid"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // MARK: system libraries
@@ -38,13 +40,26 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CSPNG", "CTurboJPEG"]),
         .target(name: "Capture", dependencies: ["CV4L2", "Imaging"]),
         .target(name: "Alerting", dependencies: ["Inspection", "Imaging", "CSystemd"]),
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "Capture", "Inspection", "Alerting", "RGI", "Imaging", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // MARK: executables
         .executableTarget(
             name: "rgictl",
             dependencies: [
-                "RGI", "Inspection", "Alerting", "Capture", "Imaging",
+                "RGI", "Inspection", "Alerting", "Capture", "Imaging", "Daemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "rgid",
+            dependencies: [
+                "Daemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         // MARK: benchmarks (not tests: run with `make bench`)
@@ -61,6 +76,9 @@ let package = Package(
             path: "Benchmarks/CaptureBenchmark"),
 
         // MARK: tests
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Alerting", "Inspection", "Capture", "Imaging", "RGI"]),
+        // Runs the built rgid and rgictl binaries (listed so that they are built first).
+        .testTarget(name: "EndToEndTests", dependencies: ["Daemon", "Alerting", "rgid", "rgictl"]),
         // Runs the real V4L2 capture in a child process under the emulator (LD_PRELOAD).
         .executableTarget(name: "CaptureHarness", dependencies: ["Capture"], path: "Tests/CaptureHarness"),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Imaging", "CaptureHarness"]),
