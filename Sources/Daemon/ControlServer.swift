@@ -98,12 +98,13 @@ public final class ControlServer: Sendable {
         var pending = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 4096)
         while !stopped.load(ordering: .relaxed) {
-            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")), newline <= ControlCoding.maxRequestBytes {
                 let line = Array(pending[..<newline])
                 pending.removeSubrange(...newline)
                 guard reply(answer(line), to: client) else { return }
             }
             if pending.count > ControlCoding.maxRequestBytes {
+                // The rest of the line cannot be told from a next request: answer and hang up.
                 reply(.failure("request longer than \(ControlCoding.maxRequestBytes) bytes"), to: client)
                 return
             }

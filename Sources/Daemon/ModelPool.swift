@@ -81,7 +81,8 @@ final class ModelPool {
             throw LoadFailure(description: "\(error)")
         }
         do {
-            let settings = try product.settings(for: bundle.manifest)
+            let settings = try product.settings(base: bundle.manifest.solver,
+                                                modelTile: bundle.manifest.architecture.generator.tile)
             return Inspector(bundle: bundle, settings: settings, thresholds: product.thresholds(bundle.manifest.thresholds),
                              maxTiles: product.maxTiles)
         } catch {

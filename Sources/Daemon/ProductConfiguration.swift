@@ -37,9 +37,8 @@ public struct ProductConfiguration: Sendable, Equatable {
 
     /// The bundle's settings with this product's overrides; the tiling is checked against the
     /// model here because only the bundle knows its tile size.
-    public func settings(for manifest: Manifest) throws(ConfigError) -> SolverSettings {
-        let modelTile = manifest.architecture.generator.tile
-        var settings = solver.applied(to: manifest.solver)
+    public func settings(base: SolverSettings, modelTile: Int) throws(ConfigError) -> SolverSettings {
+        var settings = solver.applied(to: base)
         let (file, line) = Self.split(origin)
         if let tile, tile != modelTile {
             throw ConfigError(file: file, line: line, field: "products.\(name).tile",
