@@ -14,7 +14,7 @@ struct ControlServerTests {
                                                   maxBytes: nil, lastError: nil))
     }
 
-    @Test func answersEachRequestLineAndKeepsServingAfterBadOnes() throws {
+    @Test func answersEachRequestLineAndKeepsServingAfterBadOnes() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path + "/control.sock"
         let server = try ControlServer(path: path) { request in
@@ -28,18 +28,22 @@ struct ControlServerTests {
         #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o660)
 
         let client = ControlClient(path: path, timeoutSeconds: 5)
-        #expect(try client.send(ControlRequest(command: .use, product: "grass")).status?.activeProduct == "grass")
-        let malformed = try ControlCoding.decode(ControlResponse.self, from: try client.exchange(Array("[1,2\n".utf8)))
-        #expect(!malformed.ok && malformed.error!.hasPrefix("malformed request"))
-        let unknown = try ControlCoding.decode(ControlResponse.self, from: try client.exchange(Array("{\"command\":\"fly\"}\n".utf8)))
-        #expect(!unknown.ok)
+        let switched = try await offPool { try client.send(ControlRequest(command: .use, product: "grass")) }
+        #expect(switched.status?.activeProduct == "grass")
+        let malformed = try await offPool { try client.exchange(Array("[1,2\n".utf8)) }
+        let malformedResponse = try ControlCoding.decode(ControlResponse.self, from: malformed)
+        #expect(!malformedResponse.ok && malformedResponse.error!.hasPrefix("malformed request"))
+        let unknown = try await offPool { try client.exchange(Array("{\"command\":\"fly\"}\n".utf8)) }
+        #expect(!(try ControlCoding.decode(ControlResponse.self, from: unknown)).ok)
         let huge = [UInt8](repeating: UInt8(ascii: " "), count: ControlCoding.maxRequestBytes * 2)
-        let oversized = try ControlCoding.decode(ControlResponse.self, from: try client.exchange(huge))
-        #expect(oversized.error == "request longer than \(ControlCoding.maxRequestBytes) bytes")
-        #expect(try client.send(ControlRequest(command: .status)).status?.activeProduct == "brick")
+        let oversized = try await offPool { try client.exchange(huge) }
+        #expect(try ControlCoding.decode(ControlResponse.self, from: oversized).error
+                == "request longer than \(ControlCoding.maxRequestBytes) bytes")
+        let status = try await offPool { try client.send(ControlRequest(command: .status)) }
+        #expect(status.status?.activeProduct == "brick")
     }
 
-    @Test func refusesASecondServerOnALiveSocketAndReplacesAStaleOne() throws {
+    @Test func refusesASecondServerOnALiveSocketAndReplacesAStaleOne() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path + "/control.sock"
         let first = try ControlServer(path: path) { _ in .failure("first") }
@@ -52,7 +56,8 @@ struct ControlServerTests {
         close(stale)
         let second = try ControlServer(path: path) { _ in .failure("second") }
         second.start()
-        #expect(try ControlClient(path: path).send(ControlRequest(command: .status)).error == "second")
+        let answer = try await offPool { try ControlClient(path: path).send(ControlRequest(command: .status)) }
+        #expect(answer.error == "second")
         second.stop()
     }
 

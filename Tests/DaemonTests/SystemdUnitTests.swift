@@ -1,10 +1,13 @@
 import Foundation
 import Testing
 
+private let analyzer = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first {
+    FileManager.default.isExecutableFile(atPath: $0)
+}
+
 /// `systemd/rgid.service` checked by systemd's own tools (no running systemd needed).
-@Suite(.enabled(if: SystemdUnitTests.analyzer != nil, "systemd-analyze is not installed (Debian package systemd)"))
+@Suite(.enabled(if: analyzer != nil, "systemd-analyze is not installed (Debian package systemd)"))
 struct SystemdUnitTests {
-    static let analyzer = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first { FileManager.default.isExecutableFile(atPath: $0) }
     static let unit = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../systemd/rgid.service").standardizedFileURL.path
 
