@@ -80,6 +80,15 @@ struct ConfigurationTests {
         }
     }
 
+    /// The documented example and the demo configuration stay valid.
+    @Test(arguments: ["rgid.toml", "demo.toml"])
+    func shippedConfigurationsAreValid(name: String) throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../config/" + name).standardizedFileURL.path
+        let c = try DaemonConfiguration.load(file)
+        #expect(c.product(named: c.product) != nil)
+    }
+
     @Test func productFilesAddProductsAndRefuseDuplicates() throws {
         let folder = try TemporaryFolder()
         try FileManager.default.createDirectory(atPath: folder.path + "/products", withIntermediateDirectories: true)
