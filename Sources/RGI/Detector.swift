@@ -55,8 +55,10 @@ public final class Detector {
     public func inspect(planes: [Float], width: Int, height: Int, minArea: Int) -> Output {
         precondition(planes.count == channels * width * height, "image planes do not match \(width)×\(height)×\(channels)")
         let t = tile, plane = width * height
-        let xs = Self.origins(length: width, tile: t, stride: settings.stride)
-        let ys = Self.origins(length: height, tile: t, stride: settings.stride)
+        // A stride above the tile would leave pixels no tile covers.
+        let stride = min(settings.stride, t)
+        let xs = Self.origins(length: width, tile: t, stride: stride)
+        let ys = Self.origins(length: height, tile: t, stride: stride)
         let positions = ys.flatMap { y in xs.map { (x: $0, y: y) } }
         var residual = [Float](repeating: 0, count: plane)
         var recon = [Float](repeating: 0, count: channels * plane)

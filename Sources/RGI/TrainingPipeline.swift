@@ -72,6 +72,8 @@ public struct TrainingPipeline {
         try Checkpoint.save(trainer, to: checkpointPath)
         trainer.recalibrateEMABatchNorm()
 
+        var solver = SolverSettings()
+        solver.stride = spec.tile / 2
         let date = Date()
         let stamp = ISO8601DateFormatter.string(from: date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withYear, .withMonth, .withDay, .withTime])
         let hash = images.contentHash
@@ -80,7 +82,7 @@ public struct TrainingPipeline {
             modelVersion: "\(product)-\(stamp)-\(hash.suffix(8))",
             created: ISO8601DateFormatter().string(from: date),
             architecture: .init(kind: "dcgan-tile", generator: spec),
-            normalization: "x / 127.5 - 1", solver: SolverSettings(),
+            normalization: "x / 127.5 - 1", solver: solver,
             thresholds: Thresholds(pixel: .infinity, minArea: minArea, image: .infinity),
             training: .init(dataFolder: images.folder, dataHash: hash, images: train.count, holdoutImages: holdout.count,
                             imageWidth: train[0].width, imageHeight: train[0].height, steps: trainer.step,

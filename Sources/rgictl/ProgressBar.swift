@@ -21,6 +21,7 @@ final class ProgressBar {
             drawn = true
         } else if p.elapsed - lastLine >= 10 {
             print(String(format: "%3.0f%%  ", fraction * 100) + stats)
+            fflush(nil)  // a log file is block-buffered: show progress as it happens
             lastLine = p.elapsed
         }
     }
