@@ -83,7 +83,8 @@ final class ModelPool {
         do {
             let settings = try product.settings(base: bundle.manifest.solver,
                                                 modelTile: bundle.manifest.architecture.generator.tile)
-            return Inspector(bundle: bundle, settings: settings, thresholds: product.thresholds(bundle.manifest.thresholds),
+            return Inspector(bundle: bundle, settings: settings,
+                             thresholds: product.thresholds(bundle.manifest.thresholds(for: settings.mode)),
                              maxTiles: product.maxTiles)
         } catch {
             throw LoadFailure(description: error.description)

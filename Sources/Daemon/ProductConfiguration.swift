@@ -11,7 +11,7 @@ public struct ProductConfiguration: Sendable, Equatable {
     public var tile: Int?
     /// Pixels neighbouring tiles share; the tile stride is tile − overlap.
     public var overlap: Int?
-    /// Pixel and image score threshold (both: the calibrated bundles use one for both).
+    /// Decision (image) threshold; the mask threshold is lowered to it when above.
     public var threshold: Float?
     public var minArea: Int?
     /// Tiles solved in one batch.
@@ -30,7 +30,7 @@ public struct ProductConfiguration: Sendable, Equatable {
 
     public func thresholds(_ base: Thresholds) -> Thresholds {
         var t = base
-        if let threshold { t.pixel = threshold; t.image = threshold }
+        if let threshold { t.image = threshold; t.pixel = min(t.pixel, threshold) }
         if let minArea { t.minArea = minArea }
         return t
     }

@@ -19,14 +19,15 @@ public final class Inspector {
         }
     }
 
-    /// `settings` and `thresholds` override the bundle's own (config and command line).
+    /// `settings` and `thresholds` override the bundle's own (config and command line); without
+    /// `thresholds`, those calibrated for the solver mode in force apply.
     public init(bundle: ModelBundle, settings: SolverSettings? = nil, thresholds: Thresholds? = nil, maxTiles: Int = 16) {
         self.bundle = bundle
         let spec = bundle.manifest.architecture.generator
         let solver = Solver(generator: bundle.generator, encoder: bundle.encoder, latentSize: spec.latent,
                             maxTiles: maxTiles, settings: settings ?? bundle.manifest.solver)
         detector = Detector(solver: solver, tile: spec.tile, channels: spec.channels, maxTiles: maxTiles)
-        self.thresholds = thresholds ?? bundle.manifest.thresholds
+        self.thresholds = thresholds ?? bundle.manifest.thresholds(for: solver.settings.mode)
     }
 
     public func inspect(_ frameImage: Image, frame: FrameInfo) throws -> InspectionResult {
@@ -40,8 +41,7 @@ public final class Inspector {
         let prepared = Date()
         let out = detector.inspect(planes: planes, width: image.width, height: image.height, minArea: thresholds.minArea)
         let solved = Date()
-        let maskBits = AreaOpening.mask(out.score, width: image.width, height: image.height,
-                                        threshold: thresholds.pixel, minArea: thresholds.minArea)
+        let maskBits = AreaOpening.mask(out.score, width: image.width, height: image.height, thresholds: thresholds)
         let regions = DefectRegions.find(mask: maskBits, score: out.score, width: image.width, height: image.height)
         let restoredPlanes = Detector.restore(planes: planes, reconstruction: out.reconstruction, mask: maskBits, channels: spec.channels)
         let restored = ImageTensor.image(planes: restoredPlanes, width: image.width, height: image.height, channels: spec.channels)

@@ -37,13 +37,18 @@ public enum AreaOpening {
         return score[order.last!]
     }
 
-    /// The defect mask: pixels above `threshold` in 4-connected components of at least
-    /// `minArea` pixels.
-    public static func mask(_ score: [Float], width: Int, height: Int, threshold: Float, minArea: Int) -> [Bool] {
-        let labels = ConnectedComponents.label(score.map { $0 > threshold }, width: width, height: height)
-        var area = [Int](repeating: 0, count: labels.count + 1)
-        for l in labels.labels where l > 0 { area[l] += 1 }
-        return labels.labels.map { $0 > 0 && area[$0] >= minArea }
+    /// The defect mask by hysteresis: connected regions of {score > thresholds.pixel} that contain a
+    /// connected region of {score > thresholds.image} of at least `minArea` pixels.
+    public static func mask(_ score: [Float], width: Int, height: Int, thresholds t: Thresholds) -> [Bool] {
+        let seeds = ConnectedComponents.label(score.map { $0 > t.image }, width: width, height: height)
+        var seedArea = [Int](repeating: 0, count: seeds.count + 1)
+        for l in seeds.labels where l > 0 { seedArea[l] += 1 }
+        guard seedArea.dropFirst().contains(where: { $0 >= t.minArea }) else { return [Bool](repeating: false, count: score.count) }
+        let low = min(t.pixel, t.image)
+        let regions = ConnectedComponents.label(score.map { $0 > low }, width: width, height: height)
+        var keep = [Bool](repeating: false, count: regions.count + 1)
+        for (i, l) in seeds.labels.enumerated() where l > 0 && seedArea[l] >= t.minArea { keep[regions.labels[i]] = true }
+        return regions.labels.map { $0 > 0 && keep[$0] }
     }
 }
 

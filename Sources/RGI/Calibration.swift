@@ -1,38 +1,63 @@
-/// Thresholds from good images only: run the bundle's detector on held-out good images and put
-/// the pixel threshold just above the highest area-opening score any of them reached, so that a
-/// fresh bundle already decides, and good parts like the held-out ones pass.
+/// Thresholds from good images only. The bundle's detector runs on held-out good images; the image
+/// threshold sits a margin above the 95th percentile of their image scores (so about one good part in
+/// twenty or fewer is called defective), and the mask threshold at the 99.9th percentile of their
+/// pixel scores (so the mask follows a defect's extent without spreading over good texture).
 public enum Calibration {
-    /// Headroom above the largest good score.
-    public static let margin: Float = 1.05
+    public static let imageQuantile = 0.95
+    public static let imageMargin: Float = 1.1
+    public static let pixelQuantile = 0.999
     public static let defaultMinArea = 16
 
     public struct Result: Sendable {
         public var thresholds: Thresholds
         /// Image scores of the held-out good images.
         public var goodScores: [Float]
-        /// Mean |y − G(z)| of plain inversion on the held-out images (pixels in [-1, 1]).
-        public var inversionL1: Float
+        /// Mean |y − G(z)| of the detector's reconstruction (pixels in [-1, 1]).
+        public var reconstructionL1: Float
     }
 
+    /// Calibrates the detector's current mode.
     public static func calibrate(detector: Detector, images: [TrainingImages.Item], minArea: Int = defaultMinArea) -> Result {
         precondition(!images.isEmpty, "calibration needs held-out images")
-        var scores: [Float] = []
-        for item in images {
-            let out = detector.inspect(planes: item.planes, width: item.width, height: item.height, minArea: minArea)
-            scores.append(out.imageScore)
-        }
-        // Generalisation check: plain inversion error on the same unseen images.
-        let saved = detector.settings
-        detector.settings.mode = .inversion
+        var scores: [Float] = [], pixels: [Float] = []
         var l1: Double = 0, count = 0
         for item in images {
             let out = detector.inspect(planes: item.planes, width: item.width, height: item.height, minArea: minArea)
+            scores.append(out.imageScore)
+            pixels += out.score
             for (a, b) in zip(out.reconstruction, item.planes) { l1 += Double(abs(a - b)) }
             count += item.planes.count
         }
-        detector.settings = saved
-        let pixel = (scores.max() ?? 0) * margin
-        return Result(thresholds: Thresholds(pixel: pixel, minArea: minArea, image: pixel), goodScores: scores,
-                      inversionL1: Float(l1 / Double(max(count, 1))))
+        let image = quantile(scores, imageQuantile) * imageMargin
+        let pixel = min(image, quantile(pixels, pixelQuantile))
+        return Result(thresholds: Thresholds(pixel: pixel, minArea: minArea, image: image), goodScores: scores,
+                      reconstructionL1: Float(l1 / Double(max(count, 1))))
+    }
+
+    /// Calibrates every solver mode and records the result in the manifest (the default mode's
+    /// thresholds become `thresholds`); returns the plain-inversion reconstruction error.
+    @discardableResult
+    public static func calibrateAllModes(detector: Detector, images: [TrainingImages.Item], minArea: Int,
+                                         manifest: inout Manifest, report: (SolverSettings.Mode, Result) -> Void = { _, _ in }) -> Float {
+        let saved = detector.settings.mode
+        defer { detector.settings.mode = saved }
+        var byMode: [String: Thresholds] = [:], inversionL1: Float = 0
+        for mode in SolverSettings.Mode.allCases {
+            detector.settings.mode = mode
+            let result = calibrate(detector: detector, images: images, minArea: minArea)
+            byMode[mode.rawValue] = result.thresholds
+            report(mode, result)
+            if mode == .inversion { inversionL1 = result.reconstructionL1 }
+        }
+        manifest.calibration = byMode
+        manifest.thresholds = byMode[manifest.solver.mode.rawValue]!
+        return inversionL1
+    }
+
+    /// Linear-interpolation quantile (numpy's default).
+    static func quantile(_ values: [Float], _ q: Double) -> Float {
+        let sorted = values.sorted()
+        let pos = q * Double(sorted.count - 1), lo = Int(pos.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * Float(pos - Double(lo))
     }
 }

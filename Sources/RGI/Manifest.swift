@@ -13,7 +13,11 @@ public struct Manifest: Codable, Equatable, Sendable {
     /// How 8-bit pixels become network inputs: v = x / 127.5 − 1.
     public var normalization: String
     public var solver: SolverSettings
+    /// Thresholds of the default solver mode (`solver.mode`).
     public var thresholds: Thresholds
+    /// Thresholds calibrated for each solver mode, by mode name, so that `--mode` comparisons
+    /// use each mode's own calibration.
+    public var calibration: [String: Thresholds]?
     public var training: TrainingRecord
     public var files: Files
 
@@ -43,6 +47,12 @@ public struct Manifest: Codable, Equatable, Sendable {
         public var encoder = "encoder.safetensors"
         public var discriminator = "discriminator.safetensors"
         public init() {}
+    }
+
+    /// The calibrated thresholds for a solver mode (the default ones for bundles calibrated before
+    /// per-mode calibration existed).
+    public func thresholds(for mode: SolverSettings.Mode) -> Thresholds {
+        calibration?[mode.rawValue] ?? thresholds
     }
 
     public static let encoder: JSONEncoder = {

@@ -7,7 +7,7 @@ import Foundation
 /// file and field at fault.
 public struct ModelBundle {
     public let path: String
-    public let manifest: Manifest
+    public var manifest: Manifest
     public let generator: Sequential
     public let encoder: Sequential
     public let discriminator: Sequential
@@ -81,6 +81,11 @@ public struct ModelBundle {
         try SafeTensorsWriter.write(generator.namedTensors, to: file(manifest.files.generator), dtype: dtype, metadata: meta)
         try SafeTensorsWriter.write(encoder.namedTensors, to: file(manifest.files.encoder), dtype: dtype, metadata: meta)
         try SafeTensorsWriter.write(discriminator.namedTensors, to: file(manifest.files.discriminator), dtype: dtype, metadata: meta)
+        try saveManifest()
+    }
+
+    /// Rewrites only `manifest.json` (after recalibration), atomically.
+    public func saveManifest() throws {
         try Manifest.encoder.encode(manifest).write(to: URL(fileURLWithPath: file("manifest.json")), options: .atomic)
     }
 

@@ -1,9 +1,13 @@
 /// The decision thresholds of a product model, calibrated on held-out good images at training
-/// time and overridable in the config. A pixel is a defect candidate when its score exceeds
-/// `pixel`; candidates form a defect only in a connected region of at least `minArea` pixels.
-/// The image score is the highest level at which such a region exists (see `AreaOpening`), so
-/// the verdict and the mask always agree: defect ⇔ image score > `image`, and `image` equals
-/// `pixel` for calibrated bundles.
+/// time and overridable in the config (hysteresis, in score units):
+///
+/// - a frame is defective when some connected region of at least `minArea` pixels scores above
+///   `image` everywhere — equivalently, when its area-opening image score exceeds `image`
+///   (see `AreaOpening`);
+/// - the defect mask is every connected region of pixels above `pixel` (≤ `image`) that contains
+///   such a region, so it covers a defect's full extent, not only its peak.
+///
+/// The verdict and the mask therefore always agree: defect ⇔ the mask is not empty.
 public struct Thresholds: Codable, Equatable, Sendable {
     public var pixel: Float
     public var minArea: Int

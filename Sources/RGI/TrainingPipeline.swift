@@ -83,7 +83,7 @@ public struct TrainingPipeline {
             created: ISO8601DateFormatter().string(from: date),
             architecture: .init(kind: "dcgan-tile", generator: spec),
             normalization: "x / 127.5 - 1", solver: solver,
-            thresholds: Thresholds(pixel: .infinity, minArea: minArea, image: .infinity),
+            thresholds: Thresholds(pixel: .infinity, minArea: minArea, image: .infinity), calibration: nil,
             training: .init(dataFolder: images.folder, dataHash: hash, images: train.count, holdoutImages: holdout.count,
                             imageWidth: train[0].width, imageHeight: train[0].height, steps: trainer.step,
                             seconds: trainer.elapsed, tilesPerSecond: last?.tilesPerSecond ?? 0,
@@ -95,9 +95,8 @@ public struct TrainingPipeline {
                                 tile: spec.tile, channels: spec.channels, maxTiles: 16)
         if !holdout.isEmpty {
             events(.calibrating(images: holdout.count))
-            let result = Calibration.calibrate(detector: detector, images: holdout, minArea: minArea)
-            manifest.thresholds = result.thresholds
-            manifest.training.holdoutReconstructionL1 = result.inversionL1
+            manifest.training.holdoutReconstructionL1 =
+                Calibration.calibrateAllModes(detector: detector, images: holdout, minArea: minArea, manifest: &manifest)
         }
         let bundle = ModelBundle(manifest: manifest, path: outputFolder, generator: trainer.ema,
                                  encoder: trainer.networks.encoder, discriminator: trainer.networks.discriminator)

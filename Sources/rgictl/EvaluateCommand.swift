@@ -30,8 +30,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let bundle = try ModelBundle.load(from: model)
-        let inspector = Inspector(bundle: bundle, settings: solver.settings(bundle.manifest.solver),
-                                  thresholds: solver.thresholds(bundle.manifest.thresholds))
+        let inspector = solver.inspector(for: bundle)
         let evaluation = try ProductEvaluation(dataFolder: data)
         let writer = ReportWriter()
         let (m, times) = try evaluation.run(inspector) { item, result in

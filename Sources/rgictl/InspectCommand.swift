@@ -28,8 +28,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let bundle = try ModelBundle.load(from: model)
-        let inspector = Inspector(bundle: bundle, settings: solver.settings(bundle.manifest.solver),
-                                  thresholds: solver.thresholds(bundle.manifest.thresholds))
+        let inspector = solver.inspector(for: bundle)
         let writer = ReportWriter()
         var failures = 0
         for (i, path) in images.enumerated() {

@@ -7,6 +7,6 @@ struct RGICtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rgictl",
         abstract: "Operate and train the rgi visual-inspection system.",
-        subcommands: [TrainCommand.self, InspectCommand.self, EvaluateCommand.self, RestoreCommand.self, CameraCommand.self,
+        subcommands: [TrainCommand.self, CalibrateCommand.self, InspectCommand.self, EvaluateCommand.self, RestoreCommand.self, CameraCommand.self,
                       StatusCommand.self, ConfigCommand.self, ProductCommand.self, ReloadCommand.self])
 }

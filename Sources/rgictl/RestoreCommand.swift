@@ -22,8 +22,7 @@ struct RestoreCommand: ParsableCommand {
 
     func run() throws {
         let bundle = try ModelBundle.load(from: model)
-        let inspector = Inspector(bundle: bundle, settings: solver.settings(bundle.manifest.solver),
-                                  thresholds: solver.thresholds(bundle.manifest.thresholds))
+        let inspector = solver.inspector(for: bundle)
         let result = try inspector.inspect(try ImageFile.read(image), frame: FrameInfo(sequence: 0, camera: image, capturedAt: Date()))
         try PNG.write(result.restored, to: output)
         let masked = result.mask.filter { $0 != 0 }.count

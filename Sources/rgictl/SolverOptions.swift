@@ -1,4 +1,5 @@
 import ArgumentParser
+import Inspection
 import RGI
 
 /// Solver and threshold overrides shared by `inspect`, `evaluate` and `restore`; anything not
@@ -19,8 +20,11 @@ struct SolverOptions: ParsableArguments {
     @Option(help: "Score-map blur sigma in pixels.")
     var blur: Float?
 
-    @Option(help: "Pixel score threshold (default: the calibrated one).")
+    @Option(help: "Mask threshold: pixels above it join a defect region (default: calibrated).")
     var pixelThreshold: Float?
+
+    @Option(help: "Decision threshold: a region scoring above it over min-area pixels is a defect (default: calibrated).")
+    var imageThreshold: Float?
 
     @Option(help: "Minimum defect area in pixels (default: the calibrated one).")
     var minArea: Int?
@@ -35,9 +39,17 @@ struct SolverOptions: ParsableArguments {
         return s
     }
 
+    /// An inspector for the bundle with these overrides; thresholds not given come from the
+    /// bundle's calibration for the solver mode in force.
+    func inspector(for bundle: ModelBundle) -> Inspector {
+        let s = settings(bundle.manifest.solver)
+        return Inspector(bundle: bundle, settings: s, thresholds: thresholds(bundle.manifest.thresholds(for: s.mode)))
+    }
+
     func thresholds(_ base: Thresholds) -> Thresholds {
         var t = base
-        if let pixelThreshold { t.pixel = pixelThreshold; t.image = pixelThreshold }
+        if let imageThreshold { t.image = imageThreshold; t.pixel = min(t.pixel, imageThreshold) }
+        if let pixelThreshold { t.pixel = pixelThreshold }
         if let minArea { t.minArea = minArea }
         return t
     }

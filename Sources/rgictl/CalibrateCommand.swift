@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import Inspection
+import RGI
+
+struct CalibrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate",
+        abstract: "Recalibrate a model's thresholds from good images, without retraining.",
+        discussion: """
+            Runs the model on good images (a folder, or an MVTec product folder's train/good/) in every \
+            solver mode and rewrites the thresholds in manifest.json. Use images the model was not \
+            trained on: with --holdout F, the same held-out share `rgictl train --holdout F` kept aside.
+            """)
+
+    @Option(help: "Model bundle folder.")
+    var model: String
+
+    @Option(help: "Folder of good images.")
+    var data: String
+
+    @Option(help: "Calibrate on the share of the images that training with this --holdout held out.")
+    var holdout: Double?
+
+    @Option(help: "Minimum defect area in pixels (default: the bundle's).")
+    var minArea: Int?
+
+    func run() throws {
+        var bundle = try ModelBundle.load(from: model)
+        let spec = bundle.manifest.architecture.generator
+        let mode: TrainingImages.ChannelMode = spec.channels == 1 ? .grey : .rgb
+        let images = try TrainingImages.load(from: data, channels: mode, minimumSize: spec.tile)
+        let items = holdout.map { images.split(holdout: $0).holdout } ?? images.items
+        guard !items.isEmpty else { throw ValidationError("no images to calibrate on") }
+        let inspector = Inspector(bundle: bundle)
+        Calibration.calibrateAllModes(detector: inspector.detector, images: items,
+                                      minArea: minArea ?? bundle.manifest.thresholds.minArea, manifest: &bundle.manifest) { mode, r in
+            let t = r.thresholds, s = r.goodScores.sorted()
+            let name = mode.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+            print(name + String(format: " image threshold %.4f  pixel threshold %.4f  min area %d  (good image scores: median %.4f, max %.4f)",
+                                t.image, t.pixel, t.minArea, s[s.count / 2], s.last!))
+        }
+        try bundle.saveManifest()
+        print("calibrated on \(items.count) good images; wrote \(bundle.file("manifest.json"))")
+    }
+}
