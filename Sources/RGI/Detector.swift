@@ -54,6 +54,21 @@ public final class Detector {
     /// Inspects one image of CHW planes in [-1, 1]; `minArea` is used for the image score.
     public func inspect(planes: [Float], width: Int, height: Int, minArea: Int) -> Output {
         precondition(planes.count == channels * width * height, "image planes do not match \(width)×\(height)×\(channels)")
+        let pad = settings.padding < 0 ? tile / 4 : settings.padding
+        let started = Date()
+        let padded = Self.mirrorPad(planes, width: width, height: height, channels: channels, pad: pad)
+        let (residual, recon, steps) = solveTiles(padded, width: width + 2 * pad, height: height + 2 * pad)
+        let residualCrop = Self.crop(residual, width: width + 2 * pad, channels: 1, pad: pad, toWidth: width, height: height)
+        let reconCrop = Self.crop(recon, width: width + 2 * pad, channels: channels, pad: pad, toWidth: width, height: height)
+        let score = GaussianBlur.apply(residualCrop, width: width, height: height, sigma: settings.blurSigma)
+        return Output(width: width, height: height, channels: channels, score: score, reconstruction: reconCrop,
+                      imageScore: AreaOpening.imageScore(score, width: width, height: height, minArea: minArea),
+                      solverSteps: steps, solveSeconds: Date().timeIntervalSince(started))
+    }
+
+    /// Tiles, solves and stitches: per-pixel residual magnitude and reconstruction, and the mean
+    /// solver steps per batch.
+    private func solveTiles(_ planes: [Float], width: Int, height: Int) -> (residual: [Float], recon: [Float], steps: Int) {
         let t = tile, plane = width * height
         // A stride above the tile would leave pixels no tile covers.
         let stride = min(settings.stride, t)
@@ -64,7 +79,6 @@ public final class Detector {
         var recon = [Float](repeating: 0, count: channels * plane)
         var weight = [Float](repeating: 0, count: plane)
         let batch = Tensor(Shape(min(maxTiles, positions.count), channels, t, t))
-        let started = Date()
         var steps = 0
         for chunkStart in Swift.stride(from: 0, to: positions.count, by: maxTiles) {
             let chunk = positions[chunkStart..<min(positions.count, chunkStart + maxTiles)]
@@ -101,11 +115,40 @@ public final class Detector {
             residual[i] /= weight[i]
             for c in 0..<channels { recon[c * plane + i] /= weight[i] }
         }
-        let score = GaussianBlur.apply(residual, width: width, height: height, sigma: settings.blurSigma)
         let chunks = (positions.count + maxTiles - 1) / maxTiles
-        return Output(width: width, height: height, channels: channels, score: score, reconstruction: recon,
-                      imageScore: AreaOpening.imageScore(score, width: width, height: height, minArea: minArea),
-                      solverSteps: steps / max(chunks, 1), solveSeconds: Date().timeIntervalSince(started))
+        return (residual, recon, steps / max(chunks, 1))
+    }
+
+    /// CHW planes with a mirrored border of `pad` pixels (edge pixel not repeated).
+    static func mirrorPad(_ planes: [Float], width: Int, height: Int, channels: Int, pad: Int) -> [Float] {
+        guard pad > 0 else { return planes }
+        let w = width + 2 * pad, h = height + 2 * pad
+        func mirror(_ i: Int, _ n: Int) -> Int {
+            var j = i
+            while j < 0 || j >= n { j = j < 0 ? -j : 2 * (n - 1) - j }
+            return j
+        }
+        var out = [Float](repeating: 0, count: channels * w * h)
+        for c in 0..<channels {
+            for y in 0..<h {
+                let sy = mirror(y - pad, height)
+                for x in 0..<w { out[(c * h + y) * w + x] = planes[(c * height + sy) * width + mirror(x - pad, width)] }
+            }
+        }
+        return out
+    }
+
+    /// The inner `toWidth × height` of CHW planes `width` wide with a border of `pad`.
+    static func crop(_ planes: [Float], width: Int, channels: Int, pad: Int, toWidth: Int, height: Int) -> [Float] {
+        guard pad > 0 else { return planes }
+        let paddedHeight = height + 2 * pad
+        var out = [Float](repeating: 0, count: channels * toWidth * height)
+        for c in 0..<channels {
+            for y in 0..<height {
+                for x in 0..<toWidth { out[(c * height + y) * toWidth + x] = planes[(c * paddedHeight + y + pad) * width + x + pad] }
+            }
+        }
+        return out
     }
 
     /// Restored image: the reconstruction where `mask` is set, the input elsewhere.

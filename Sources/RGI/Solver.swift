@@ -22,6 +22,7 @@ public final class Solver {
     private let thetaOptimizer: Adam
     private let theta: [Parameter]
     private let theta0: [Tensor]
+    private let thetaCount: Int
     private let gradOutput: Tensor
     /// G(z) of the last call, [N, C, T, T].
     public let reconstruction: Tensor
@@ -42,6 +43,7 @@ public final class Solver {
         latentOptimizer = Adam([latent], learningRate: settings.learningRateZ)
         theta = generator.parameters
         thetaOptimizer = Adam(theta, learningRate: settings.learningRateTheta)
+        thetaCount = theta.reduce(0) { $0 + $1.count }
         theta0 = theta.map { p in let t = Tensor(p.value.shape); t.copy(from: p.value); return t }
         let out = generator.outputShape(for: Shape(maxTiles, latentSize))
         gradOutput = Tensor(out)
@@ -140,8 +142,7 @@ public final class Solver {
 
     /// θ.grad += 2μ(θ − θ₀)/|θ|.
     private func addProximityGradient() {
-        let total = Float(theta.reduce(0) { $0 + $1.count })
-        let k = 2 * settings.proximity / total
+        let k = 2 * settings.proximity / Float(thetaCount)
         for (p, p0) in zip(theta, theta0) {
             let w = p.value.data, w0 = p0.data, g = p.grad.data
             for i in 0..<p.count { g[i] += k * (w[i] - w0[i]) }

@@ -12,13 +12,13 @@ public struct SolverSettings: Codable, Equatable, Sendable {
 
     public var mode: Mode = .rrgi
     /// Solver iterations per frame (upper bound: early stopping may end sooner).
-    public var steps = 40
+    public var steps = 20
     /// Adam learning rate of the latents.
-    public var learningRateZ: Float = 0.05
+    public var learningRateZ: Float = 0.1
     /// Adam learning rate of the generator weights (R-RGI).
-    public var learningRateTheta: Float = 2e-4
+    public var learningRateTheta: Float = 5e-4
     /// Fraction of the steps done before R-RGI starts moving θ (the paper starts late).
-    public var thetaStart: Double = 0.5
+    public var thetaStart: Double = 0.25
     /// Proximity weight μ of μ·mean((θ − θ₀)²) that keeps the tuned generator near the trained one.
     public var proximity: Float = 10
     /// Sparsity weight λ of the outlier term, in the units of pixels scaled to [-1, 1].
@@ -28,9 +28,35 @@ public struct SolverSettings: Codable, Equatable, Sendable {
     /// Stop when the objective falls by less than this fraction for 3 steps in a row.
     public var earlyStopTolerance: Float = 1e-3
     /// Tile stride in pixels (tile size comes from the architecture).
-    public var stride = 32
+    public var stride = 48
+    /// Mirrored border added around the image before tiling, pixels, so that border pixels sit inside
+    /// tiles rather than at their edges, where a generator reproduces worst (-1: a quarter tile).
+    public var padding = -1
     /// Gaussian blur of the score map, pixels (0: none).
     public var blurSigma: Float = 2
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case mode, steps, learningRateZ, learningRateTheta, thetaStart, proximity, lambda, restarts
+        case earlyStopTolerance, stride, padding, blurSigma
+    }
+
+    /// Missing keys take their defaults, so manifests written before a setting existed still load.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = SolverSettings()
+        mode = try c.decodeIfPresent(Mode.self, forKey: .mode) ?? d.mode
+        steps = try c.decodeIfPresent(Int.self, forKey: .steps) ?? d.steps
+        learningRateZ = try c.decodeIfPresent(Float.self, forKey: .learningRateZ) ?? d.learningRateZ
+        learningRateTheta = try c.decodeIfPresent(Float.self, forKey: .learningRateTheta) ?? d.learningRateTheta
+        thetaStart = try c.decodeIfPresent(Double.self, forKey: .thetaStart) ?? d.thetaStart
+        proximity = try c.decodeIfPresent(Float.self, forKey: .proximity) ?? d.proximity
+        lambda = try c.decodeIfPresent(Float.self, forKey: .lambda) ?? d.lambda
+        restarts = try c.decodeIfPresent(Int.self, forKey: .restarts) ?? d.restarts
+        earlyStopTolerance = try c.decodeIfPresent(Float.self, forKey: .earlyStopTolerance) ?? d.earlyStopTolerance
+        stride = try c.decodeIfPresent(Int.self, forKey: .stride) ?? d.stride
+        padding = try c.decodeIfPresent(Int.self, forKey: .padding) ?? d.padding
+        blurSigma = try c.decodeIfPresent(Float.self, forKey: .blurSigma) ?? d.blurSigma
+    }
 }

@@ -73,7 +73,7 @@ public struct TrainingPipeline {
         trainer.recalibrateEMABatchNorm()
 
         var solver = SolverSettings()
-        solver.stride = spec.tile / 2
+        solver.stride = spec.tile * 3 / 4
         let date = Date()
         let stamp = ISO8601DateFormatter.string(from: date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withYear, .withMonth, .withDay, .withTime])
         let hash = images.contentHash

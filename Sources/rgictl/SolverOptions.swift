@@ -14,8 +14,23 @@ struct SolverOptions: ParsableArguments {
     @Option(help: "Sparsity weight λ of the outlier term.")
     var lambda: Float?
 
+    @Option(help: "Adam learning rate of the latents.")
+    var lrZ: Float?
+
+    @Option(help: "Adam learning rate of the generator weights (r-rgi).")
+    var lrTheta: Float?
+
+    @Option(help: "Fraction of the steps before r-rgi starts tuning the generator.")
+    var thetaStart: Double?
+
+    @Option(help: "Proximity weight keeping tuned generator weights near the trained ones (r-rgi).")
+    var proximity: Float?
+
     @Option(help: "Tile stride in pixels.")
     var stride: Int?
+
+    @Option(help: "Mirrored border around the image before tiling, pixels (-1: a quarter tile).")
+    var padding: Int?
 
     @Option(help: "Score-map blur sigma in pixels.")
     var blur: Float?
@@ -34,7 +49,12 @@ struct SolverOptions: ParsableArguments {
         if let mode { s.mode = mode }
         if let steps { s.steps = steps }
         if let lambda { s.lambda = lambda }
+        if let lrZ { s.learningRateZ = lrZ }
+        if let lrTheta { s.learningRateTheta = lrTheta }
+        if let thetaStart { s.thetaStart = thetaStart }
+        if let proximity { s.proximity = proximity }
         if let stride { s.stride = stride }
+        if let padding { s.padding = padding }
         if let blur { s.blurSigma = blur }
         return s
     }
