@@ -84,6 +84,7 @@ let package = Package(
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Imaging", "CaptureHarness"]),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Inspection", "Imaging"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "RGITests", dependencies: ["RGI", "Engine", "Imaging"]),
         .testTarget(
             name: "ImagingTests", dependencies: ["Imaging"],
             exclude: ["make_fixtures.py"]),

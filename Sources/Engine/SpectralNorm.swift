@@ -102,10 +102,19 @@ public final class SpectralNorm: Layer {
 
     private var innerWeightDimensions: [Int] { inner.namedTensors.first { $0.name == "weight" }!.dimensions }
 
-    /// Restores u and v after loading `weight_u`/`weight_v` tensors.
+    /// Restores u and v after loading `weight_orig`, `weight_u` and `weight_v`, and with them
+    /// σ = uᵀWv, as PyTorch computes it in evaluation mode.
     public func restoreVectors(u newU: [Float], v newV: [Float]) {
         precondition(newU.count == rows && newV.count == cols)
         u = newU; v = newV
+        let w = weight.value.data
+        var s: Float = 0
+        for i in 0..<rows {
+            var row: Float = 0
+            for j in 0..<cols { row += w[i * cols + j] * v[j] }
+            s += u[i] * row
+        }
+        sigma = max(s, 1e-12)
         applyNormalization()
     }
 

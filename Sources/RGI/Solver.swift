@@ -26,6 +26,8 @@ public final class Solver {
     private let gradOutput: Tensor
     /// G(z) of the last call, [N, C, T, T].
     public let reconstruction: Tensor
+    /// The latents z of the last call, [N, latent].
+    public var latents: Tensor { latent.value }
     /// The outlier s of the last call.
     public let outlier: Tensor
     private let latentSize: Int
@@ -53,12 +55,18 @@ public final class Solver {
 
     /// Solves for every tile of `tiles` ([N, C, T, T], N ≤ maxTiles, values in [-1, 1]).
     /// Afterwards `reconstruction` holds G(z) (with the tuned θ for r-rgi) and `outlier` holds s.
+    /// `start` ([N, latent]) replaces the encoder's starting point when given.
     @discardableResult
-    public func solve(_ tiles: Tensor) -> Statistics {
+    public func solve(_ tiles: Tensor, start: Tensor? = nil) -> Statistics {
         let n = tiles.shape.n
         precondition(n <= latent.value.capacity / latentSize, "\(n) tiles exceed the solver's batch of \(latent.value.capacity / latentSize)")
         latent.value.reshape(Shape(n, latentSize)); latent.grad.reshape(Shape(n, latentSize))
-        initializeLatents(tiles)
+        if let start {
+            precondition(start.shape == latent.value.shape, "start latents \(start.shape) for \(n) tiles")
+            latent.value.copy(from: start)
+        } else {
+            initializeLatents(tiles)
+        }
         latentOptimizer.reset(); latentOptimizer.learningRate = settings.learningRateZ
         thetaOptimizer.reset(); thetaOptimizer.learningRate = settings.learningRateTheta
         let useOutlier = settings.mode != .inversion

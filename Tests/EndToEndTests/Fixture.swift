@@ -65,7 +65,7 @@ final class Fixture: Sendable {
     /// `rgictl inspect` verdict lines: "PATH: DEFECT  score 0.747 (threshold 0.453) …".
     private static func inspect(model: String, paths: [String], out: String, threshold: Float?) throws -> [String: (defect: Bool, score: Float)] {
         var arguments = ["inspect", "--model", model, "--out", out]
-        if let threshold { arguments += ["--pixel-threshold", String(threshold)] }
+        if let threshold { arguments += ["--image-threshold", String(threshold)] }
         let result = try Binaries.run(Binaries.rgictl, arguments + paths)
         guard result.status == 0 else { throw TestFailure("rgictl inspect failed: \(result.text)") }
         var verdicts = [String: (defect: Bool, score: Float)]()

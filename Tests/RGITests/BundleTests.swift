@@ -1,0 +1,77 @@
+import Engine
+import Foundation
+import Testing
+@testable import RGI
+
+@Suite struct BundleTests {
+    func temporaryFolder() -> String {
+        let path = NSTemporaryDirectory() + "rgi-bundle-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    func makeBundle(at path: String) -> ModelBundle {
+        let spec = GeneratorSpec(latent: 8, tile: 16, channels: 1, baseWidth: 4)
+        let networks = Networks(spec: spec, seed: 3)
+        var options = TrainingOptions()
+        options.tile = 16
+        let manifest = Manifest(
+            formatVersion: 1, product: "p", modelVersion: "p-1", created: "2026-11-25T00:00:00Z",
+            architecture: .init(kind: "dcgan-tile", generator: spec), normalization: "x / 127.5 - 1",
+            solver: SolverSettings(), thresholds: Thresholds(pixel: 0.1, minArea: 4, image: 0.2),
+            calibration: ["rgi": Thresholds(pixel: 0.3, minArea: 4, image: 0.4)],
+            training: .init(dataFolder: "d", dataHash: "h", images: 1, holdoutImages: 0, imageWidth: 16, imageHeight: 16,
+                            steps: 0, seconds: 0, tilesPerSecond: 0, finalReconstructionL1: 0, holdoutReconstructionL1: nil,
+                            options: options),
+            files: .init())
+        return ModelBundle(manifest: manifest, path: path, generator: networks.generator, encoder: networks.encoder,
+                           discriminator: networks.discriminator)
+    }
+
+    @Test func saveAndLoadReproduceTheNetworks() throws {
+        let path = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let bundle = makeBundle(at: path)
+        try bundle.save()
+        let loaded = try ModelBundle.load(from: path)
+        #expect(loaded.manifest == bundle.manifest)
+        let z = Tensor(Shape(2, 8))
+        var rng = SeededGenerator(seed: 1)
+        rng.fillNormal(z.data, count: z.count)
+        #expect(loaded.generator.forward(z, training: false).toArray() == bundle.generator.forward(z, training: false).toArray())
+        let x = Tensor(Shape(2, 1, 16, 16))
+        rng.fillNormal(x.data, count: x.count)
+        // σ is recomputed from the saved u, v (uᵀWv), which can differ from the running value in the last bits.
+        for (a, b) in zip(loaded.discriminator.forward(x, training: false).toArray(), bundle.discriminator.forward(x, training: false).toArray()) {
+            #expect(abs(a - b) <= 1e-5 * max(1, abs(b)))
+        }
+        #expect(loaded.manifest.thresholds(for: .rgi).image == 0.4)
+        #expect(loaded.manifest.thresholds(for: .inversion).image == 0.2, "modes without calibration fall back")
+    }
+
+    @Test func brokenBundlesNameTheFileAndField() throws {
+        let path = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: ModelBundle.LoadError.self) { try ModelBundle.load(from: path) }
+        try makeBundle(at: path).save()
+        let manifestPath = path + "/manifest.json"
+        let good = try String(contentsOfFile: manifestPath, encoding: .utf8)
+
+        try good.replacingOccurrences(of: "\"tile\" : 16", with: "\"tile\" : 24").write(toFile: manifestPath, atomically: true, encoding: .utf8)
+        #expect(String(describing: try error { try ModelBundle.load(from: path) }).contains("architecture.generator: tile size 24"))
+
+        try good.replacingOccurrences(of: "\"product\"", with: "\"produce\"").write(toFile: manifestPath, atomically: true, encoding: .utf8)
+        #expect(String(describing: try error { try ModelBundle.load(from: path) }).contains("missing field 'product'"))
+
+        try good.write(toFile: manifestPath, atomically: true, encoding: .utf8)
+        let weights = path + "/generator.safetensors"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: weights))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: weights))
+        #expect(String(describing: try error { try ModelBundle.load(from: path) }).contains("generator.safetensors"))
+    }
+
+    func error(_ body: () throws -> Void) throws -> Error {
+        do { try body() } catch { return error }
+        throw CancellationError()
+    }
+}

@@ -1,0 +1,63 @@
+import Testing
+@testable import RGI
+
+@Suite struct ScoringTests {
+    /// 6×4 map: a 3-pixel plateau at 0.9, a 6-pixel region at 0.5 around it, 0.1 elsewhere.
+    let width = 6, height = 4
+    var map: [Float] {
+        var m = [Float](repeating: 0.1, count: 24)
+        for i in [7, 8, 9, 13, 14, 15] { m[i] = 0.5 }
+        for i in [8, 14, 15] { m[i] = 0.9 }
+        return m
+    }
+
+    @Test func imageScoreIsTheLevelAtWhichARegionReachesTheMinimumArea() {
+        #expect(AreaOpening.imageScore(map, width: width, height: height, minArea: 1) == 0.9)
+        #expect(AreaOpening.imageScore(map, width: width, height: height, minArea: 3) == 0.9)
+        #expect(AreaOpening.imageScore(map, width: width, height: height, minArea: 4) == 0.5)
+        #expect(AreaOpening.imageScore(map, width: width, height: height, minArea: 7) == 0.1)
+    }
+
+    @Test func hysteresisMaskFollowsTheRegionDownToThePixelThreshold() {
+        let mask = AreaOpening.mask(map, width: width, height: height, thresholds: Thresholds(pixel: 0.3, minArea: 3, image: 0.8))
+        #expect(mask.enumerated().filter(\.element).map(\.offset) == [7, 8, 9, 13, 14, 15])
+        // A seed smaller than the minimum area is no defect, however high it scores.
+        let none = AreaOpening.mask(map, width: width, height: height, thresholds: Thresholds(pixel: 0.3, minArea: 4, image: 0.8))
+        #expect(!none.contains(true))
+        // Verdict and mask agree: the image score exceeds the decision threshold exactly when the mask is set.
+        for minArea in 1...8 {
+            for image: Float in [0.05, 0.3, 0.6, 0.95] {
+                let t = Thresholds(pixel: 0.2, minArea: minArea, image: image)
+                let defect = AreaOpening.imageScore(map, width: width, height: height, minArea: minArea) > image
+                #expect(defect == AreaOpening.mask(map, width: width, height: height, thresholds: t).contains(true))
+            }
+        }
+    }
+
+    @Test func componentsAreFourConnected() {
+        // Diagonal neighbours are separate components.
+        let cc = ConnectedComponents.label([true, false, false, true], width: 2, height: 2)
+        #expect(cc.count == 2)
+    }
+
+    @Test func tileOriginsCoverTheImageAndMirrorPaddingRoundTrips() {
+        #expect(Detector.origins(length: 128, tile: 64, stride: 48) == [0, 48, 64])
+        #expect(Detector.origins(length: 160, tile: 64, stride: 48) == [0, 48, 96])
+        #expect(Detector.origins(length: 64, tile: 64, stride: 48) == [0])
+        let planes = (0..<(2 * 5 * 3)).map(Float.init)  // 2 channels, 5 wide, 3 high
+        let padded = Detector.mirrorPad(planes, width: 5, height: 3, channels: 2, pad: 2)
+        #expect(padded.count == 2 * 9 * 7)
+        #expect(padded[0] == planes[2 * 5 + 2])  // corner mirrors (2, 2)
+        #expect(Detector.crop(padded, width: 9, channels: 2, pad: 2, toWidth: 5, height: 3) == planes)
+    }
+
+    @Test func quantileInterpolatesLikeNumpy() {
+        #expect(Calibration.quantile([4, 1, 3, 2], 0.5) == 2.5)
+        #expect(Calibration.quantile([1, 2, 3, 4, 5], 0.95) == 4.8)
+    }
+
+    @Test func gaussianBlurKeepsAConstantAndTheSum() {
+        let flat = [Float](repeating: 0.7, count: 30)
+        #expect(GaussianBlur.apply(flat, width: 6, height: 5, sigma: 1.5).allSatisfy { abs($0 - 0.7) < 1e-5 })
+    }
+}
