@@ -35,7 +35,7 @@ public enum Evaluation {
         public var aupro: Double
         public var imageAUROC: Double
         public var maskF1: Double
-        public var maskIoU: Double
+        public var maskIOU: Double
         public var defectRecall: Double
         public var falseCallRate: Double
         public var restorePSNRGainDB: Double
@@ -65,7 +65,7 @@ public enum Evaluation {
             aupro: aupro(samples),
             imageAUROC: auroc(samples.map(\.imageScore), samples.map { $0.kind != "good" }),
             maskF1: 2 * tp / max(2 * tp + fp + fn, 1),
-            maskIoU: tp / max(tp + fp + fn, 1),
+            maskIOU: tp / max(tp + fp + fn, 1),
             defectRecall: defective.isEmpty ? .nan : Double(defective.filter(\.defective).count) / Double(defective.count),
             falseCallRate: good.isEmpty ? .nan : Double(good.filter(\.defective).count) / Double(good.count),
             restorePSNRGainDB: mean(gains), restorePSNRDefectDB: mean(defectPSNR))

@@ -39,7 +39,7 @@ struct EvaluateCommand: ParsableCommand {
         let sorted = times.sorted()
         print("model \(bundle.manifest.modelVersion), mode \(inspector.detector.settings.mode.rawValue), \(m.images) images")
         for (name, value) in [("pixel_auroc", m.pixelAUROC), ("aupro_0.3", m.aupro), ("image_auroc", m.imageAUROC),
-                              ("mask_f1", m.maskF1), ("mask_iou", m.maskIoU), ("defect_recall", m.defectRecall),
+                              ("mask_f1", m.maskF1), ("mask_iou", m.maskIOU), ("defect_recall", m.defectRecall),
                               ("false_call_rate", m.falseCallRate), ("restore_psnr_gain_db", m.restorePSNRGainDB),
                               ("restore_psnr_defect_db", m.restorePSNRDefectDB)] {
             print(String(format: "%@ %.4f", name, value))

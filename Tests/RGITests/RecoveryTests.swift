@@ -8,7 +8,7 @@ import Testing
 /// measurably worse on the same input.
 @Suite struct RecoveryTests {
     struct Run {
-        var maskIoU: Double
+        var maskIOU: Double
         var restorationError: Double
     }
 
@@ -54,16 +54,16 @@ import Testing
             let d = Double(solver.reconstruction.data[i] - clean.data[i])
             err += d * d
         }
-        return Run(maskIoU: inter / union, restorationError: (err / Double(n * pixels)).squareRoot())
+        return Run(maskIOU: inter / union, restorationError: (err / Double(n * pixels)).squareRoot())
     }
 
     @Test func rgiRecoversSupportAndCleanImageWhereInversionDoesNot() {
         let rgi = recover(mode: .rgi)
         let inversion = recover(mode: .inversion)
-        #expect(rgi.maskIoU > 0.9, "RGI outlier support IoU \(rgi.maskIoU)")
+        #expect(rgi.maskIOU > 0.9, "RGI outlier support IoU \(rgi.maskIOU)")
         #expect(rgi.restorationError < 0.02, "RGI restoration RMSE \(rgi.restorationError)")
         #expect(inversion.restorationError > 3 * rgi.restorationError,
                 "inversion RMSE \(inversion.restorationError) vs RGI \(rgi.restorationError)")
-        #expect(inversion.maskIoU < rgi.maskIoU)
+        #expect(inversion.maskIOU < rgi.maskIOU)
     }
 }

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+/// A tiny model trained once with the real `rgictl train` on six good brick images, for this suite.
+private let trained = Result { try TinyModel() }
+
+private final class TinyModel: Sendable {
+    let root: String
+    let images: String
+    let model: String
+    let firstRun: Binaries.Output
+
+    init() throws {
+        var template = Array((NSTemporaryDirectory() + "rgi-cli-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw TestFailure("mkdtemp failed") }
+        root = String(cString: made)
+        images = root + "/good"
+        try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
+        for i in 0..<6 {
+            let name = String(format: "%03d.png", i)
+            try FileManager.default.copyItem(atPath: Fixture.data + "/train/good/" + name, toPath: images + "/" + name)
+        }
+        model = root + "/models/brick"
+        firstRun = try Binaries.rgictl("train", "--data", images, "--out", model, "--tile", "32", "--width", "8", "--latent", "16",
+                                       "--batch", "4", "--steps", "20", "--seconds", "120", "--holdout", "0.34")
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
+
+    func manifest() throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: model + "/manifest.json"))
+        return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+    }
+}
+
+@Suite(.serialized, .enabled(if: Fixture.dataAvailable, "benchmark images missing at \(Fixture.data)"))
+struct TrainAndEvaluateCLITests {
+    @Test func trainWritesACompleteCalibratedBundle() throws {
+        let t = try trained.get()
+        #expect(t.firstRun.status == 0, "\(t.firstRun.text)")
+        #expect(t.firstRun.text.contains("4 training images, 2 held out for calibration, greyscale"))
+        for file in ["manifest.json", "generator.safetensors", "encoder.safetensors", "discriminator.safetensors",
+                     "checkpoint.safetensors", "samples.png", "reconstructions.png"] {
+            #expect(FileManager.default.fileExists(atPath: t.model + "/" + file), "\(file) missing")
+        }
+        let m = try t.manifest()
+        let training = m["training"] as! [String: Any]
+        #expect(training["steps"] as? Int == 20)
+        let calibration = m["calibration"] as! [String: [String: Any]]
+        #expect(Set(calibration.keys) == ["inversion", "rgi", "r-rgi"])
+        for (mode, t) in calibration {
+            let image = t["image"] as! Double, pixel = t["pixel"] as! Double
+            #expect(image.isFinite && image > 0 && pixel > 0 && pixel <= image, "\(mode): \(t)")
+        }
+    }
+
+    @Test func resumeContinuesFromTheCheckpoint() throws {
+        let t = try trained.get()
+        let resumed = try Binaries.rgictl("train", "--data", t.images, "--out", t.model, "--tile", "32", "--width", "8",
+                                          "--latent", "16", "--batch", "4", "--steps", "30", "--seconds", "120",
+                                          "--holdout", "0.34", "--resume")
+        #expect(resumed.status == 0, "\(resumed.text)")
+        #expect(resumed.text.contains("resuming at step 20"))
+        let training = try t.manifest()["training"] as! [String: Any]
+        #expect(training["steps"] as? Int == 30)
+        // A different architecture cannot resume this checkpoint.
+        let wrong = try Binaries.rgictl("train", "--data", t.images, "--out", t.model, "--tile", "32", "--width", "16",
+                                        "--latent", "16", "--batch", "4", "--steps", "40", "--resume")
+        #expect(wrong.status != 0 && wrong.text.contains("different width"), "\(wrong.text)")
+    }
+
+    @Test func badInputsGetClearErrorsAndLeaveTheBundleAlone() throws {
+        let t = try trained.get()
+        let before = try Data(contentsOf: URL(fileURLWithPath: t.model + "/manifest.json"))
+        let exists = try Binaries.rgictl("train", "--data", t.images, "--out", t.model, "--steps", "1")
+        #expect(exists.status != 0 && exists.text.contains("already exists: pass --resume"), "\(exists.text)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: t.model + "/manifest.json")) == before)
+
+        let fm = FileManager.default
+        let empty = t.root + "/empty"
+        try fm.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let none = try Binaries.rgictl("train", "--data", empty, "--out", t.root + "/m1", "--steps", "1")
+        #expect(none.status != 0 && none.text.contains("no PNG or JPEG images found"), "\(none.text)")
+
+        let broken = t.root + "/broken"
+        try fm.createDirectory(atPath: broken, withIntermediateDirectories: true)
+        try fm.copyItem(atPath: t.images + "/000.png", toPath: broken + "/000.png")
+        try "not an image".write(toFile: broken + "/001.png", atomically: true, encoding: .utf8)
+        let notImage = try Binaries.rgictl("train", "--data", broken, "--out", t.root + "/m2", "--steps", "1")
+        #expect(notImage.status != 0 && notImage.text.contains("001.png"), "\(notImage.text)")
+
+        let small = try Binaries.rgictl("train", "--data", t.images, "--out", t.root + "/m3", "--tile", "256", "--steps", "1")
+        #expect(small.status != 0 && small.text.contains("smaller than the 256×256 training tile"), "\(small.text)")
+
+        let noCheckpoint = try Binaries.rgictl("train", "--data", t.images, "--out", t.root + "/m4", "--resume")
+        #expect(noCheckpoint.status != 0 && noCheckpoint.text.contains("no checkpoint to resume from"), "\(noCheckpoint.text)")
+        #expect(!fm.fileExists(atPath: t.root + "/m1") && !fm.fileExists(atPath: t.root + "/m2"), "failed runs leave no bundle folder")
+    }
+
+    /// `rgictl evaluate` computes the metrics itself; `shared/bench/score.py` reads the same report
+    /// folders: both must agree.
+    @Test func evaluateAgreesWithTheSharedScorer() throws {
+        let t = try trained.get()
+        let pred = t.root + "/pred"
+        let json = t.root + "/metrics.json"
+        let run = try Binaries.rgictl("evaluate", "--model", t.model, "--data", Fixture.data, "--out", pred,
+                                      "--steps", "2", "--json", json)
+        #expect(run.status == 0, "\(run.text)")
+        let ours = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
+        let scorer = URL(fileURLWithPath: Fixture.data).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("bench/score.py").path
+        let python = ProcessInfo.processInfo.environment["RGI_PYTHON"] ?? "/usr/bin/python3"
+        let theirsPath = t.root + "/score.json"
+        let scored = try Binaries.run(python, [scorer, Fixture.data, pred, "--json", theirsPath])
+        try #require(scored.status == 0, "score.py failed: \(scored.text)")
+        let theirs = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: theirsPath))) as! [String: Any]
+        #expect(theirs["images"] as? Int == 90 && theirs["missing"] as? Int == 0)
+        // score.py reads scores back from 16-bit PNGs: ranking metrics may move by quantisation only.
+        for (key, theirKey, tolerance) in [("pixel_auroc", "pixel_auroc", 0.005), ("aupro", "aupro_0.3", 0.01),
+                                           ("image_auroc", "image_auroc", 0.005), ("mask_f1", "mask_f1", 1e-9),
+                                           ("mask_iou", "mask_iou", 1e-9), ("defect_recall", "defect_recall", 1e-9),
+                                           ("false_call_rate", "false_call_rate", 1e-9),
+                                           ("restore_psnr_gain_db", "restore_psnr_gain_db", 1e-6)] {
+            let a = number(ours[key]), b = number(theirs[theirKey])
+            #expect(abs(a - b) <= tolerance || (a.isNaN && b.isNaN), "\(key): rgictl \(a) vs score.py \(b)")
+        }
+    }
+
+    private func number(_ value: Any?) -> Double {
+        if let d = value as? Double { return d }
+        if let s = value as? String { return Double(s) ?? .nan }
+        return .nan
+    }
+}
