@@ -67,10 +67,10 @@ import Testing
             }
             return frames
         }
-        // Ten intervals of 20 ms: never sooner, and not much later on an idle machine.
+        // Ten intervals of 20 ms: never sooner. (No upper bound: the parallel test suite can starve
+        // this task for seconds on a 2-core machine, which says nothing about the pacing.)
         let elapsed = clock.now - start
         #expect(elapsed >= .milliseconds(195))
-        #expect(elapsed < .seconds(2))
         let span = Double(frames.last!.timestamp - frames.first!.timestamp) / 1e6
         #expect(span >= 195)
     }
