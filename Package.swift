@@ -70,6 +70,9 @@ let package = Package(
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ],
             path: "Benchmarks/EngineBenchmark"),
+        .executableTarget(
+            name: "InspectionBenchmark", dependencies: ["Engine", "RGI", "Inspection", "Imaging"],
+            path: "Benchmarks/InspectionBenchmark"),
 
         .executableTarget(
             name: "CaptureBenchmark", dependencies: ["Capture", "Imaging"],

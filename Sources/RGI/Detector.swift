@@ -51,10 +51,20 @@ public final class Detector {
         return (0..<tile).map { i in min(Float(min(i, tile - 1 - i) + 1), ramp) / ramp }
     }()
 
+    /// The border added around an image before tiling.
+    public var padding: Int { settings.padding < 0 ? tile / 4 : settings.padding }
+
+    /// Tiles solved for an image of this size.
+    public func tileCount(width: Int, height: Int) -> Int {
+        let stride = min(settings.stride, tile)
+        return Self.origins(length: width + 2 * padding, tile: tile, stride: stride).count
+            * Self.origins(length: height + 2 * padding, tile: tile, stride: stride).count
+    }
+
     /// Inspects one image of CHW planes in [-1, 1]; `minArea` is used for the image score.
     public func inspect(planes: [Float], width: Int, height: Int, minArea: Int) -> Output {
         precondition(planes.count == channels * width * height, "image planes do not match \(width)×\(height)×\(channels)")
-        let pad = settings.padding < 0 ? tile / 4 : settings.padding
+        let pad = padding
         let started = Date()
         let padded = Self.mirrorPad(planes, width: width, height: height, channels: channels, pad: pad)
         let (residual, recon, steps) = solveTiles(padded, width: width + 2 * pad, height: height + 2 * pad)
