@@ -28,6 +28,10 @@ test: deps python
 bench: deps
 	$(SWIFT) build -c release --product EngineBenchmark
 	LD_PRELOAD=$(CURDIR)/.build/release/libMallocInterposerSwift.so .build/release/EngineBenchmark --output docs/PERFORMANCE.md
+	$(SWIFT) build -c release --product CaptureBenchmark
+	.build/release/CaptureBenchmark
+	$(SWIFT) build -c release --product InspectionBenchmark
+	.build/release/InspectionBenchmark --model models/brick --data ../shared/data/rgi-bench/brick --output docs/PERFORMANCE.md
 
 clean:
 	rm -rf .build .build-py

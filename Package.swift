@@ -63,19 +63,20 @@ let package = Package(
             ]),
 
         // MARK: benchmarks (not tests: run with `make bench`)
+        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
         .executableTarget(
             name: "EngineBenchmark",
             dependencies: [
-                "Engine", "RGI",
+                "Engine", "RGI", "BenchmarkSupport",
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ],
             path: "Benchmarks/EngineBenchmark"),
         .executableTarget(
-            name: "InspectionBenchmark", dependencies: ["Engine", "RGI", "Inspection", "Imaging"],
+            name: "InspectionBenchmark", dependencies: ["Engine", "RGI", "Inspection", "Imaging", "BenchmarkSupport"],
             path: "Benchmarks/InspectionBenchmark"),
 
         .executableTarget(
-            name: "CaptureBenchmark", dependencies: ["Capture", "Imaging"],
+            name: "CaptureBenchmark", dependencies: ["Capture", "Imaging", "BenchmarkSupport"],
             path: "Benchmarks/CaptureBenchmark"),
 
         // MARK: tests

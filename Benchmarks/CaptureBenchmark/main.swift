@@ -7,7 +7,8 @@
 //   swift run -c release --scratch-path .build-capture CaptureBenchmark
 //
 // The parent builds the emulator (clang), writes payloads, re-runs itself once per case with
-// the emulator in LD_PRELOAD, and writes docs/PERFORMANCE-capture.md.
+// the emulator in LD_PRELOAD, and rewrites its section of docs/PERFORMANCE.md.
+import BenchmarkSupport
 import Capture
 import Foundation
 import Imaging
@@ -185,9 +186,7 @@ let cpuModel = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
     .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
 let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
 let report = """
-# Capture performance
-
-Measured by `Benchmarks/CaptureBenchmark` (`swift run -c release --scratch-path .build-capture CaptureBenchmark`)
+Measured by `Benchmarks/CaptureBenchmark` (`swift run -c release CaptureBenchmark`)
 on \(cpuModel), \(ProcessInfo.processInfo.activeProcessorCount) cores, shared with other work (load average \(load) when
 the run ended): wall-clock figures vary with that load; CPU per frame much less.
 
@@ -207,7 +206,6 @@ At 30 frames/s a camera's capture takes this share of one core: \(shares.joined(
 The MJPEG figure is almost all libjpeg-turbo's decode (compare the "bare" column); the GREY one is the copy out of the
 mmap buffer plus a fresh 1.3 MB allocation per frame.
 """
-let destination = root.appendingPathComponent("docs/PERFORMANCE-capture.md")
-try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-try report.write(to: destination, atomically: true, encoding: .utf8)
-print("wrote \(destination.path)")
+let destination = root.appendingPathComponent("docs/PERFORMANCE.md").path
+try PerformanceDocument.replaceSection("capture-benchmark", title: "Capture (`CaptureBenchmark`)", body: report, in: destination)
+print("wrote \(destination)")

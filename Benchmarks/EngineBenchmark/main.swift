@@ -4,6 +4,7 @@
 // malloc-interposer when it is preloaded: `make bench` does that).
 //
 //   EngineBenchmark [--quick] [--output docs/PERFORMANCE.md]
+import BenchmarkSupport
 import CBLAS
 import Engine
 import Foundation
@@ -180,16 +181,7 @@ if allocationReport.hasPrefix("|") {
 }
 
 if let output {
-    let begin = "<!-- engine-benchmark:begin -->", end = "<!-- engine-benchmark:end -->"
-    let date = ISO8601DateFormatter().string(from: Date())
-    let section = "\(begin)\n## Engine (`make bench`, \(date))\n\n\(report)\(end)"
-    var doc = (try? String(contentsOfFile: output, encoding: .utf8)) ?? "# Performance\n\nFigures measured by the project's benchmarks; each section is rewritten by its benchmark.\n\n"
-    if let r1 = doc.range(of: begin), let r2 = doc.range(of: end) {
-        doc.replaceSubrange(r1.lowerBound..<r2.upperBound, with: section)
-    } else {
-        doc += "\n" + section + "\n"
-    }
-    try doc.write(toFile: output, atomically: true, encoding: .utf8)
+    try PerformanceDocument.replaceSection("engine-benchmark", title: "Engine (`EngineBenchmark`)", body: report, in: output)
     print("wrote \(output)")
 }
 

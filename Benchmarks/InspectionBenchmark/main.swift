@@ -3,6 +3,7 @@
 // against solver steps (the speed/accuracy trade-off), on an MVTec-layout product.
 //
 //   InspectionBenchmark --model models/brick --data ../shared/data/rgi-bench/brick [--output docs/PERFORMANCE.md]
+import BenchmarkSupport
 import CBLAS
 import Engine
 import Foundation
@@ -94,14 +95,6 @@ for steps in [1, 5, 10, 20, 40] {
 }
 
 if let output {
-    let begin = "<!-- inspection-benchmark:begin -->", end = "<!-- inspection-benchmark:end -->"
-    let section = "\(begin)\n## Inspection (`InspectionBenchmark`, \(ISO8601DateFormatter().string(from: Date())))\n\n\(report)\(end)"
-    var doc = (try? String(contentsOfFile: output, encoding: .utf8)) ?? "# Performance\n\n"
-    if let r1 = doc.range(of: begin), let r2 = doc.range(of: end) {
-        doc.replaceSubrange(r1.lowerBound..<r2.upperBound, with: section)
-    } else {
-        doc += "\n" + section + "\n"
-    }
-    try doc.write(toFile: output, atomically: true, encoding: .utf8)
+    try PerformanceDocument.replaceSection("inspection-benchmark", title: "Inspection (`InspectionBenchmark`)", body: report, in: output)
     print("wrote \(output)")
 }

@@ -45,18 +45,11 @@ struct SolverOptions: ParsableArguments {
     var minArea: Int?
 
     func settings(_ base: SolverSettings) -> SolverSettings {
-        var s = base
-        if let mode { s.mode = mode }
-        if let steps { s.steps = steps }
-        if let lambda { s.lambda = lambda }
-        if let lrZ { s.learningRateZ = lrZ }
-        if let lrTheta { s.learningRateTheta = lrTheta }
-        if let thetaStart { s.thetaStart = thetaStart }
-        if let proximity { s.proximity = proximity }
-        if let stride { s.stride = stride }
-        if let padding { s.padding = padding }
-        if let blur { s.blurSigma = blur }
-        return s
+        var o = SolverOverrides()
+        o.mode = mode; o.steps = steps; o.lambda = lambda; o.blurSigma = blur
+        o.learningRateZ = lrZ; o.learningRateTheta = lrTheta; o.thetaStart = thetaStart; o.proximity = proximity
+        o.stride = stride; o.padding = padding
+        return o.applied(to: base)
     }
 
     /// An inspector for the bundle with these overrides; thresholds not given come from the

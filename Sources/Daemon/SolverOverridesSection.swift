@@ -1,31 +1,7 @@
 import RGI
 
-/// A product's `[solver]` settings: each one given replaces the bundle's own.
-public struct SolverOverrides: Sendable, Equatable {
-    public var mode: SolverSettings.Mode?
-    public var steps: Int?
-    public var lambda: Float?
-    public var blurSigma: Float?
-    public var restarts: Int?
-    public var learningRateZ: Float?
-    public var learningRateTheta: Float?
-    public var earlyStopTolerance: Float?
-
-    public init() {}
-
-    public func applied(to base: SolverSettings) -> SolverSettings {
-        var s = base
-        if let mode { s.mode = mode }
-        if let steps { s.steps = steps }
-        if let lambda { s.lambda = lambda }
-        if let blurSigma { s.blurSigma = blurSigma }
-        if let restarts { s.restarts = restarts }
-        if let learningRateZ { s.learningRateZ = learningRateZ }
-        if let learningRateTheta { s.learningRateTheta = learningRateTheta }
-        if let earlyStopTolerance { s.earlyStopTolerance = earlyStopTolerance }
-        return s
-    }
-
+/// A product's `[solver]` config section as overrides of the bundle's solver settings.
+extension SolverOverrides {
     static func read(_ section: ConfigSection) throws(ConfigError) -> SolverOverrides {
         var o = SolverOverrides()
         if let name = try section.string("mode") {
@@ -41,6 +17,9 @@ public struct SolverOverrides: Sendable, Equatable {
         o.restarts = try section.integer("restarts", in: 0...1_000)
         o.learningRateZ = try section.number("learning_rate_z", in: 0...10).map(Float.init)
         o.learningRateTheta = try section.number("learning_rate_theta", in: 0...10).map(Float.init)
+        o.thetaStart = try section.number("theta_start", in: 0...1)
+        o.proximity = try section.number("proximity", in: 0...1e9).map(Float.init)
+        o.padding = try section.integer("padding", in: -1...4096)
         o.earlyStopTolerance = try section.number("early_stop_tolerance", in: 0...1).map(Float.init)
         try section.finish()
         return o
