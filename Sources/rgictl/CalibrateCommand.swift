@@ -25,6 +25,9 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "Minimum defect area in pixels (default: the bundle's).")
     var minArea: Int?
 
+    @Flag(help: "Print the thresholds and the reconstruction error without changing the bundle.")
+    var dryRun = false
+
     func run() throws {
         var bundle = try ModelBundle.load(from: model)
         let spec = bundle.manifest.architecture.generator
@@ -33,13 +36,15 @@ struct CalibrateCommand: ParsableCommand {
         let items = holdout.map { images.split(holdout: $0).holdout } ?? images.items
         guard !items.isEmpty else { throw ValidationError("no images to calibrate on") }
         let inspector = Inspector(bundle: bundle)
-        Calibration.calibrateAllModes(detector: inspector.detector, images: items,
+        let inversionL1 = Calibration.calibrateAllModes(detector: inspector.detector, images: items,
                                       minArea: minArea ?? bundle.manifest.thresholds.minArea, manifest: &bundle.manifest) { mode, r in
             let t = r.thresholds, s = r.goodScores.sorted()
             let name = mode.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
             print(name + String(format: " image threshold %.4f  pixel threshold %.4f  min area %d  (good image scores: median %.4f, max %.4f)",
                                 t.image, t.pixel, t.minArea, s[s.count / 2], s.last!))
         }
+        print(String(format: "plain-inversion reconstruction error (mean |y − G(z)|, pixels in [-1, 1]): %.4f", inversionL1))
+        guard !dryRun else { return print("dry run: \(bundle.file("manifest.json")) unchanged") }
         try bundle.saveManifest()
         print("calibrated on \(items.count) good images; wrote \(bundle.file("manifest.json"))")
     }
