@@ -67,7 +67,7 @@ public final class Trainer {
             if done || elapsed - lastReport >= 0.5 {
                 let window = max(1e-9, elapsed - reportClock)
                 let n = Float(max(meter.n, 1))
-                report(TrainingProgress(step: step, elapsed: elapsed, budget: options.seconds,
+                report(TrainingProgress(step: step, elapsed: elapsed, budget: options.seconds, fraction: progress(),
                                         tilesPerSecond: Double(tilesSinceReport) / window,
                                         reconstruction: meter.recon / n, adversarial: meter.adv / n,
                                         discriminatorReal: meter.real / n, discriminatorFake: meter.fake / n))
@@ -79,8 +79,7 @@ public final class Trainer {
                 try checkpoint(self)
                 lastCheckpoint = elapsed
             }
-            let progress = min(1, elapsed / options.seconds)
-            let decay = Float(0.1 + 0.9 * 0.5 * (1 + cos(Double.pi * progress)))
+            let decay = Float(0.1 + 0.9 * 0.5 * (1 + cos(Double.pi * progress())))
             optimizerG.learningRate = options.learningRate * decay
             optimizerE.learningRate = options.learningRate * decay
             let losses = trainStep()
@@ -88,6 +87,12 @@ public final class Trainer {
             meter.n += 1
             tilesSinceReport += options.batch + randomCount
         }
+    }
+
+    /// Share of the training done; the learning-rate schedule follows whichever limit comes
+    /// first, the time budget or the step cap.
+    func progress() -> Double {
+        min(1, max(elapsed / options.seconds, options.maxSteps.map { Double(step) / Double(max($0, 1)) } ?? 0))
     }
 
     /// One optimisation step of D, then G and E. Returns the step's losses.

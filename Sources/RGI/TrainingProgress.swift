@@ -3,6 +3,8 @@ public struct TrainingProgress: Sendable {
     public var step: Int
     public var elapsed: Double
     public var budget: Double
+    /// Share of the training done: of the time budget or of the step cap, whichever is further.
+    public var fraction: Double
     public var tilesPerSecond: Double
     /// L1 reconstruction loss of the encoder–generator pair (pixels in [-1, 1]).
     public var reconstruction: Float
@@ -12,5 +14,6 @@ public struct TrainingProgress: Sendable {
     public var discriminatorReal: Float
     public var discriminatorFake: Float
 
-    public var remaining: Double { max(0, budget - elapsed) }
+    /// Seconds left, extrapolated from the progress so far.
+    public var remaining: Double { fraction > 0 ? max(0, elapsed * (1 - fraction) / fraction) : budget }
 }

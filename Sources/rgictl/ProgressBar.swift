@@ -9,7 +9,7 @@ final class ProgressBar {
     private var drawn = false
 
     func update(_ p: TrainingProgress) {
-        let fraction = p.budget > 0 ? min(1, p.elapsed / p.budget) : 0
+        let fraction = p.fraction
         let stats = String(format: "step %5d  L1 %.4f  adv %+.3f  D %.3f/%.3f  %5.0f tiles/s  ETA %@",
                            p.step, p.reconstruction, p.adversarial, p.discriminatorReal, p.discriminatorFake,
                            p.tilesPerSecond, Self.clock(p.remaining))

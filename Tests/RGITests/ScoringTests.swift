@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import RGI
 
@@ -54,6 +55,16 @@ import Testing
     @Test func quantileInterpolatesLikeNumpy() {
         #expect(Calibration.quantile([4, 1, 3, 2], 0.5) == 2.5)
         #expect(Calibration.quantile([1, 2, 3, 4, 5], 0.95) == 4.8)
+    }
+
+    @Test func imageThresholdIgnoresAFewOutliers() {
+        // log-normal scores: median 0.1, log-sd ≈ 0.3; two far outliers must not set the threshold.
+        var scores: [Float] = (0..<28).map { i in 0.1 * expf(0.3 * (Float(i) - 13.5) / 8) }
+        let clean = Calibration.robustLogNormalQuantile(scores, z: Calibration.imageZ)
+        scores += [0.6, 0.9]
+        let withOutliers = Calibration.robustLogNormalQuantile(scores, z: Calibration.imageZ)
+        #expect(clean > scores.sorted()[26] && clean < 0.3)
+        #expect(abs(withOutliers - clean) / clean < 0.15, "\(clean) → \(withOutliers)")
     }
 
     @Test func gaussianBlurKeepsAConstantAndTheSum() {
