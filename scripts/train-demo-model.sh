@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/data/rgi-bench/brick}
 swift build -c release --product rgictl
-.build/release/rgictl train --data "$data" --out models/brick --product brick --half --force
+# A fixed step count (not a time budget) makes the result independent of machine speed.
+.build/release/rgictl train --data "$data" --out models/brick --product brick --steps 1600 --seconds 7200 --half --force
 rm -f models/brick/checkpoint.safetensors   # training state: not needed to inspect, and large
