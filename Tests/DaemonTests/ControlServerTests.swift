@@ -27,7 +27,7 @@ struct ControlServerTests {
         var info = stat()
         #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o660)
 
-        let client = ControlClient(path: path, timeoutSeconds: 5)
+        let client = ControlClient(path: path, timeoutSeconds: 60)
         let switched = try await offPool { try client.send(ControlRequest(command: .use, product: "grass")) }
         #expect(switched.status?.activeProduct == "grass")
         let malformed = try await offPool { try client.exchange(Array("[1,2\n".utf8)) }

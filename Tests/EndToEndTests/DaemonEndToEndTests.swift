@@ -118,7 +118,7 @@ struct DaemonEndToEndTests {
         #expect(unknown.status != 0 && unknown.text.contains("no product 'nope'"))
 
         // Malformed and oversized requests get an error answer; the daemon keeps serving.
-        let client = ControlClient(path: daemon.socket, timeoutSeconds: 10)
+        let client = ControlClient(path: daemon.socket, timeoutSeconds: 60)
         let malformed = try ControlCoding.decode(ControlResponse.self, from: try client.exchange(Array("{nope\n".utf8)))
         #expect(!malformed.ok && malformed.error?.contains("malformed") == true)
         let huge = [UInt8](repeating: UInt8(ascii: "x"), count: ControlCoding.maxRequestBytes + 10) + [10]
