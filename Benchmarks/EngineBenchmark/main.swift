@@ -134,15 +134,6 @@ for batch in [1, 8, 32] {
             MallocInterposerSwift.reset(); MallocInterposerSwift.hook(); body(); MallocInterposerSwift.unhook()
             print(name, MallocInterposerSwift.getStatistics().mallocCount)
         }
-        let a = Tensor(Shape(64, 64)), b2 = Tensor(Shape(64, 64))
-        let bn = BatchNorm(8); let t8 = Tensor(Shape(4, 8, 16, 16))
-        let relu = ReLU(); let big = Tensor(Shape(1, 1, 1000, 1000))
-        _ = bn.forward(t8, training: true); _ = relu.forward(big, training: true)
-        for (name, body) in [("sgemm", { sgemmProbe(a, b2) }), ("bn", { _ = bn.forward(t8, training: true) }),
-                             ("relu-big", { _ = relu.forward(big, training: true) })] as [(String, () -> Void)] {
-            MallocInterposerSwift.reset(); MallocInterposerSwift.hook(); body(); MallocInterposerSwift.unhook()
-            print("  probe", name, MallocInterposerSwift.getStatistics().mallocCount)
-        }
         var x = z
         for layer in generator.layers {
             MallocInterposerSwift.reset(); MallocInterposerSwift.hook()
@@ -185,6 +176,3 @@ if let output {
     print("wrote \(output)")
 }
 
-func sgemmProbe(_ a: Tensor, _ b: Tensor) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, 64, 64, 1, a.data, 64, b.data, 64, 0, a.data, 64)
-}

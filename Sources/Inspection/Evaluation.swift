@@ -91,11 +91,7 @@ public enum Evaluation {
     public static func aupro(_ samples: [Sample], fprLimit: Double = 0.3, steps: Int = 200) -> Double {
         let all = samples.flatMap(\.score).sorted()
         guard !all.isEmpty else { return .nan }
-        func quantile(_ q: Double) -> Float {  // numpy's linear interpolation
-            let pos = q * Double(all.count - 1), lo = Int(pos.rounded(.down)), hi = min(lo + 1, all.count - 1)
-            return Float(Double(all[lo]) + (Double(all[hi]) - Double(all[lo])) * (pos - Double(lo)))
-        }
-        let thresholds = (0..<steps).map { quantile(1 - Double($0) / Double(steps - 1)) }
+        let thresholds = (0..<steps).map { linearQuantile(sorted: all, 1 - Double($0) / Double(steps - 1)) }
         var negatives: [Float] = []
         var regions: [[Float]] = []
         for s in samples {

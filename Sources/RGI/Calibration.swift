@@ -68,8 +68,6 @@ public enum Calibration {
 
     /// Linear-interpolation quantile (numpy's default).
     static func quantile(_ values: [Float], _ q: Double) -> Float {
-        let sorted = values.sorted()
-        let pos = q * Double(sorted.count - 1), lo = Int(pos.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * Float(pos - Double(lo))
+        linearQuantile(sorted: values.sorted(), q)
     }
 }

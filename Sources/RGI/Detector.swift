@@ -93,11 +93,13 @@ public final class Detector {
         for chunkStart in Swift.stride(from: 0, to: positions.count, by: maxTiles) {
             let chunk = positions[chunkStart..<min(positions.count, chunkStart + maxTiles)]
             batch.reshape(Shape(chunk.count, channels, t, t))
-            for (k, p) in chunk.enumerated() {
-                for c in 0..<channels {
-                    for r in 0..<t {
-                        let src = c * plane + (p.y + r) * width + p.x
-                        (batch.data + ((k * channels + c) * t + r) * t).update(from: planes.withUnsafeBufferPointer { $0.baseAddress! + src }, count: t)
+            planes.withUnsafeBufferPointer { source in
+                for (k, p) in chunk.enumerated() {
+                    for c in 0..<channels {
+                        for r in 0..<t {
+                            let src = source.baseAddress! + c * plane + (p.y + r) * width + p.x
+                            (batch.data + ((k * channels + c) * t + r) * t).update(from: src, count: t)
+                        }
                     }
                 }
             }
