@@ -55,7 +55,7 @@ public final class Tanh: Layer {
         let y = Tensor.reuse(&output, x.shape)
         parallelChunks(x.count, ElementwiseJob(a: x.data, b: x.data, out: y.data, k: 0)) { raw, lo, hi in
             let j = raw.load(as: ElementwiseJob.self)
-            for i in lo..<hi { j.out[i] = Float.tanh(j.a[i]) }
+            for i in lo..<hi { j.out[i] = fastTanh(j.a[i]) }
         }
         return y
     }

@@ -6,6 +6,8 @@
 ///
 /// Training backward: dx = γ·σ⁻¹/N · (N·dy − Σdy − x̂·Σ(dy·x̂)),  dγ += Σ dy·x̂,  dβ += Σ dy.
 /// Evaluation backward: dx = γ·σ⁻¹·dy.
+/// x̂ = (x − μ)·σ⁻¹ is not stored: backward recomputes it from the input (kept by reference, as
+/// the activations keep theirs) and the batch mean and σ⁻¹ saved per channel.
 public final class BatchNorm: Layer {
     public let channels: Int
     public let epsilon: Float
@@ -19,8 +21,9 @@ public final class BatchNorm: Layer {
 
     private var input: Tensor?
     private var trainingPass = false
-    private var output, gradInput, normalized: Tensor?
-    private let invStd: Tensor
+    private var output, gradInput: Tensor?
+    /// The last training pass's batch mean and 1/σ per channel.
+    private let batchMean, invStd: Tensor
 
     public init(_ channels: Int, epsilon: Float = 1e-5, momentum: Float = 0.1) {
         self.channels = channels; self.epsilon = epsilon; self.momentum = momentum
@@ -29,6 +32,7 @@ public final class BatchNorm: Layer {
         runningMean = Tensor(Shape(channels, 1))
         runningVar = Tensor(Shape(channels, 1)); runningVar.fill(1)
         batchesTracked = Tensor(Shape(1, 1))
+        batchMean = Tensor(Shape(channels, 1))
         invStd = Tensor(Shape(channels, 1))
     }
 
@@ -38,10 +42,9 @@ public final class BatchNorm: Layer {
         precondition(!training || s.n * s.spatial > 1, "BatchNorm in training mode needs more than one value per channel, got shape \(s)")
         let y = Tensor.reuse(&output, s)
         input = x; trainingPass = training
-        let xhat = training ? Tensor.reuse(&normalized, s).data : nil
-        parallelFor(channels, job(s, x: x.data, dy: nil, out: y.data, xhat: xhat, gradients: false)) { raw, c in
+        parallelFor(channels, job(s, x: x.data, dy: nil, out: y.data, training: training, gradients: false)) { raw, c in
             let j = raw.load(as: BatchNormJob.self)
-            if j.xhat != nil { j.forwardTraining(c) } else { j.forwardEvaluation(c) }
+            if j.training { j.forwardTraining(c) } else { j.forwardEvaluation(c) }
         }
         if training { batchesTracked.data[0] += 1 }
         return y
@@ -51,19 +54,20 @@ public final class BatchNorm: Layer {
         guard let x = input else { preconditionFailure("BatchNorm.backward before forward") }
         precondition(dy.shape == x.shape, "BatchNorm gradient shape \(dy.shape) != input shape \(x.shape)")
         let dx = Tensor.reuse(&gradInput, x.shape)
-        let job = job(x.shape, x: x.data, dy: dy.data, out: dx.data, xhat: trainingPass ? normalized!.data : nil, gradients: weightGradients)
+        let job = job(x.shape, x: x.data, dy: dy.data, out: dx.data, training: trainingPass, gradients: weightGradients)
         parallelFor(channels, job) { raw, c in
             let j = raw.load(as: BatchNormJob.self)
-            if j.xhat != nil { j.backwardTraining(c) } else { j.backwardEvaluation(c) }
+            if j.training { j.backwardTraining(c) } else { j.backwardEvaluation(c) }
         }
         return dx
     }
 
     private func job(_ s: Shape, x: UnsafeMutablePointer<Float>, dy: UnsafeMutablePointer<Float>?, out: UnsafeMutablePointer<Float>,
-                     xhat: UnsafeMutablePointer<Float>?, gradients: Bool) -> BatchNormJob {
-        return BatchNormJob(x: x, dy: dy, out: out, xhat: xhat, gamma: gamma.value.data, beta: beta.value.data,
+                     training: Bool, gradients: Bool) -> BatchNormJob {
+        return BatchNormJob(x: x, dy: dy, out: out, training: training, gamma: gamma.value.data, beta: beta.value.data,
                             gradGamma: gradients ? gamma.grad.data : nil, gradBeta: gradients ? beta.grad.data : nil,
-                            runningMean: runningMean.data, runningVar: runningVar.data, invStd: invStd.data,
+                            runningMean: runningMean.data, runningVar: runningVar.data,
+                            batchMean: batchMean.data, invStd: invStd.data,
                             batch: s.n, channels: channels, spatial: s.spatial, epsilon: epsilon, momentum: momentum)
     }
 
@@ -87,14 +91,15 @@ public final class BatchNorm: Layer {
 }
 
 /// One channel of batch normalisation, forward or backward (the arguments of `parallelFor`).
+/// Each sample's run of the channel is reduced in Float with vector lanes, the runs in Double.
 private struct BatchNormJob {
     let x: UnsafeMutablePointer<Float>
     let dy: UnsafeMutablePointer<Float>?
     let out: UnsafeMutablePointer<Float>
-    let xhat: UnsafeMutablePointer<Float>?
+    let training: Bool
     let gamma, beta: UnsafeMutablePointer<Float>
     let gradGamma, gradBeta: UnsafeMutablePointer<Float>?
-    let runningMean, runningVar, invStd: UnsafeMutablePointer<Float>
+    let runningMean, runningVar, batchMean, invStd: UnsafeMutablePointer<Float>
     let batch, channels, spatial: Int
     let epsilon, momentum: Float
 
@@ -106,50 +111,52 @@ private struct BatchNormJob {
     func forwardTraining(_ c: Int) {
         let n = Double(batch * spatial)
         var sum: Double = 0
-        runs(c) { off in for i in 0..<spatial { sum += Double(x[off + i]) } }
-        let mu = sum / n
+        runs(c) { off in sum += Double(vectorSum(x + off, spatial)) }
+        let mu = sum / n, m = Float(mu)
         var sq: Double = 0
-        runs(c) { off in for i in 0..<spatial { let d = Double(x[off + i]) - mu; sq += d * d } }
+        // Deviations from the Float mean; the Double correction keeps the result that of the exact mean.
+        runs(c) { off in sq += Double(vectorSquaredDeviations(x + off, spatial, mean: m)) }
+        sq -= n * (mu - Double(m)) * (mu - Double(m))
         let istd = Float(1 / (sq / n + Double(epsilon)).squareRoot())
+        batchMean[c] = m
         invStd[c] = istd
-        runningMean[c] = (1 - momentum) * runningMean[c] + momentum * Float(mu)
+        runningMean[c] = (1 - momentum) * runningMean[c] + momentum * m
         runningVar[c] = (1 - momentum) * runningVar[c] + momentum * Float(sq / (n - 1))
-        let m = Float(mu), g = gamma[c], bt = beta[c], xh = xhat!
-        runs(c) { off in
-            for i in 0..<spatial {
-                let h = (x[off + i] - m) * istd
-                xh[off + i] = h
-                out[off + i] = g * h + bt
-            }
-        }
+        let scale = gamma[c] * istd, shift = beta[c] - m * scale
+        runs(c) { off in vectorAffine(x + off, spatial, scale: scale, shift: shift, out + off) }
     }
 
     func forwardEvaluation(_ c: Int) {
         let scale = gamma[c] / (runningVar[c] + epsilon).squareRoot()
         let shift = beta[c] - runningMean[c] * scale
-        runs(c) { off in for i in 0..<spatial { out[off + i] = x[off + i] * scale + shift } }
+        runs(c) { off in vectorAffine(x + off, spatial, scale: scale, shift: shift, out + off) }
     }
 
     func backwardTraining(_ c: Int) {
-        let dy = dy!, xh = xhat!, n = Float(batch * spatial)
-        var sumDy: Float = 0, sumDyXhat: Float = 0
-        runs(c) { off in for i in 0..<spatial { sumDy += dy[off + i]; sumDyXhat += dy[off + i] * xh[off + i] } }
+        let dy = dy!, m = batchMean[c], istd = invStd[c]
+        var sumDy: Double = 0, sumDyCentred: Double = 0
+        runs(c) { off in
+            let (s, d) = vectorSumAndCentredDot(dy + off, x + off, spatial, mean: m)
+            sumDy += Double(s); sumDyCentred += Double(d)
+        }
+        let sumDyXhat = Float(sumDyCentred) * istd
         gradGamma?[c] += sumDyXhat
-        gradBeta?[c] += sumDy
-        let k = gamma[c] * invStd[c] / n
-        runs(c) { off in for i in 0..<spatial { out[off + i] = k * (n * dy[off + i] - sumDy - xh[off + i] * sumDyXhat) } }
+        gradBeta?[c] += Float(sumDy)
+        // dx = k·(N·dy − Σdy − x̂·Σ(dy·x̂)) with x̂ = (x − μ)·σ⁻¹, as a·dy + b·x + e.
+        let n = Float(batch * spatial), k = gamma[c] * istd / n
+        let a = k * n, b = -k * istd * sumDyXhat, e = -k * Float(sumDy) - b * m
+        runs(c) { off in vectorAffine2(dy + off, x + off, spatial, a, b, e, out + off) }
     }
 
     func backwardEvaluation(_ c: Int) {
         let dy = dy!, istd = 1 / (runningVar[c] + epsilon).squareRoot(), k = gamma[c] * istd, mean = runningMean[c]
-        var sumDy: Float = 0, sumDyXhat: Float = 0
+        var sumDy: Double = 0, sumDyCentred: Double = 0
         runs(c) { off in
-            for i in 0..<spatial {
-                out[off + i] = k * dy[off + i]
-                sumDy += dy[off + i]; sumDyXhat += dy[off + i] * (x[off + i] - mean) * istd
-            }
+            let (s, d) = vectorSumAndCentredDot(dy + off, x + off, spatial, mean: mean)
+            sumDy += Double(s); sumDyCentred += Double(d)
+            vectorAffine(dy + off, spatial, scale: k, shift: 0, out + off)
         }
-        gradGamma?[c] += sumDyXhat
-        gradBeta?[c] += sumDy
+        gradGamma?[c] += Float(sumDyCentred) * istd
+        gradBeta?[c] += Float(sumDy)
     }
 }
