@@ -22,13 +22,13 @@ func conv2dBackward(
     weight: UnsafePointer<Float>, col: UnsafePointer<Float>,
     gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?,
     gradGemm: UnsafeMutablePointer<Float>, gradCol: UnsafeMutablePointer<Float>,
-    gradInput: UnsafeMutablePointer<Float>
+    gradInput: UnsafeMutablePointer<Float>, weightScratch: UnsafeMutablePointer<Float>? = nil
 ) {
     let n = g.colColumns, spatial = g.outHeight * g.outWidth
     nchwToChannelMajor(gradOutput, batch: g.batch, channels: outChannels, spatial: spatial, gradGemm)
     if let gradWeight {
-        sgemm(transA: false, transB: true, m: outChannels, n: g.colRows, k: n,
-              a: gradGemm, lda: n, b: col, ldb: n, beta: 1, c: gradWeight, ldc: g.colRows)
+        WeightGradient.accumulate(p: outChannels, q: g.colRows, k: n, a: gradGemm, lda: n, b: col, ldb: n,
+                                  into: gradWeight, scratch: weightScratch)
     }
     if let gradBias {
         accumulateChannelSums(gradOutput, batch: g.batch, channels: outChannels, spatial: spatial, into: gradBias)
@@ -51,6 +51,8 @@ public final class Conv2D: Layer {
     private var input: Tensor?
     private var geometry: ConvGeometry?
     private var col, gemmOut, output, gradGemm, gradCol, gradInput: Tensor?
+    /// The transposed weight gradient, where `WeightGradient` computes it that way.
+    private var weightScratch: Tensor?
 
     public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, pad: Int = 0,
                 bias: Bool = true, initialization: Initialization = .he, rng: inout SeededGenerator) {
@@ -92,10 +94,13 @@ public final class Conv2D: Layer {
         let gradGemm = Tensor.reuse(&gradGemm, Shape(1, outChannels, 1, g.colColumns))
         let gradCol = Tensor.reuse(&gradCol, col.shape)
         let dx = Tensor.reuse(&gradInput, x.shape)
+        let scratch = weightGradients && WeightGradient.transposes(p: outChannels, q: g.colRows, k: g.colColumns)
+            ? Tensor.reuse(&weightScratch, weight.value.shape).data : nil
         conv2dBackward(gradOutput: dy.data, geometry: g, outChannels: outChannels, weight: weight.value.data,
                        col: col.data, gradWeight: weightGradients ? weight.grad.data : nil,
                        gradBias: weightGradients ? bias?.grad.data : nil,
-                       gradGemm: gradGemm.data, gradCol: gradCol.data, gradInput: dx.data)
+                       gradGemm: gradGemm.data, gradCol: gradCol.data, gradInput: dx.data,
+                       weightScratch: scratch)
         return dx
     }
 

@@ -24,13 +24,13 @@ func convTranspose2dBackward(
     weight: UnsafePointer<Float>, gemmIn: UnsafePointer<Float>,
     gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?,
     gradCol: UnsafeMutablePointer<Float>, gradGemm: UnsafeMutablePointer<Float>,
-    gradInput: UnsafeMutablePointer<Float>
+    gradInput: UnsafeMutablePointer<Float>, weightScratch: UnsafeMutablePointer<Float>? = nil
 ) {
     let n = g.colColumns, spatial = g.outHeight * g.outWidth
     im2col(gradOutput, g, gradCol)
     if let gradWeight {
-        sgemm(transA: false, transB: true, m: inChannels, n: g.colRows, k: n,
-              a: gemmIn, lda: n, b: gradCol, ldb: n, beta: 1, c: gradWeight, ldc: g.colRows)
+        WeightGradient.accumulate(p: inChannels, q: g.colRows, k: n, a: gemmIn, lda: n, b: gradCol, ldb: n,
+                                  into: gradWeight, scratch: weightScratch)
     }
     if let gradBias {
         accumulateChannelSums(gradOutput, batch: g.batch, channels: g.channels, spatial: g.height * g.width, into: gradBias)
@@ -65,6 +65,8 @@ public final class ConvTranspose2D: Layer {
     private var input: Tensor?
     private var geometry: ConvGeometry?
     private var gemmIn, col, output, gradCol, gradGemm, gradInput: Tensor?
+    /// The transposed weight gradient, where `WeightGradient` computes it that way.
+    private var weightScratch: Tensor?
 
     public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, pad: Int = 0,
                 bias: Bool = true, initialization: Initialization = .he, rng: inout SeededGenerator) {
@@ -110,10 +112,13 @@ public final class ConvTranspose2D: Layer {
         let gradCol = Tensor.reuse(&gradCol, Shape(1, g.colRows, 1, g.colColumns))
         let gradGemm = Tensor.reuse(&gradGemm, gemmIn.shape)
         let dx = Tensor.reuse(&gradInput, x.shape)
+        let scratch = weightGradients && WeightGradient.transposes(p: inChannels, q: g.colRows, k: g.colColumns)
+            ? Tensor.reuse(&weightScratch, weight.value.shape).data : nil
         convTranspose2dBackward(gradOutput: dy.data, geometry: g, inChannels: inChannels, weight: weight.value.data,
                                 gemmIn: gemmIn.data, gradWeight: weightGradients ? weight.grad.data : nil,
                                 gradBias: weightGradients ? bias?.grad.data : nil,
-                                gradCol: gradCol.data, gradGemm: gradGemm.data, gradInput: dx.data)
+                                gradCol: gradCol.data, gradGemm: gradGemm.data, gradInput: dx.data,
+                                weightScratch: scratch)
         return dx
     }
 
