@@ -31,6 +31,33 @@ public struct ConvGeometry: Equatable, Sendable {
     }
 }
 
+extension ConvGeometry {
+    /// The same geometry for `count` images of the batch (a chunk; `first` only documents which).
+    func images(_ first: Int, count: Int) -> ConvGeometry {
+        precondition(first >= 0 && count > 0 && first + count <= batch)
+        var g = self
+        g.batch = count
+        return g
+    }
+
+    /// Bytes of column matrix per chunk, to stay in the cache between the GEMM and im2col/col2im
+    /// (L3 is 32 MB on the benchmark machine, shared with the other core and everything else).
+    /// Measured at 1 thread on the benchmark generator: any budget from 1 to 16 MB takes 5 % off a
+    /// training step against no chunking; fewer, wider chunks mean fewer threaded GEMM calls.
+    static let chunkBytes = 4 << 20
+    /// Fewest columns per chunk: narrower GEMMs lose speed.
+    static let chunkColumns = 4096
+
+    /// Images per chunk of the column matrix: as many as fit in `chunkBytes`, at least
+    /// `chunkColumns` columns' worth, at most the batch.
+    var imagesPerChunk: Int {
+        let perImage = outHeight * outWidth
+        let byBytes = ConvGeometry.chunkBytes / max(1, colRows * perImage * MemoryLayout<Float>.size)
+        let byColumns = (ConvGeometry.chunkColumns + perImage - 1) / perImage
+        return max(1, min(batch, max(byBytes, byColumns)))
+    }
+}
+
 @inline(__always) private func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
 @inline(__always) private func ceilDiv(_ a: Int, _ b: Int) -> Int { -floorDiv(-a, b) }
 

@@ -31,14 +31,19 @@ public enum BLAS {
 enum WeightGradient {
     static func transposes(p: Int, q: Int, k: Int) -> Bool { q > p && k >= 2048 }
 
+    /// One chunk of the k dimension (`first` and `last` say which; one call with both true for all
+    /// of it). `transposes` is asked for the chunk's k: a layer decides once, for the whole batch,
+    /// whether to pass `scratch`, and passes nil when it does not want it.
     static func accumulate(p: Int, q: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                           into grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?) {
-        guard transposes(p: p, q: q, k: k), let scratch else {
+                           into grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?,
+                           first: Bool = true, last: Bool = true) {
+        guard let scratch else {
             sgemm(transA: false, transB: true, m: p, n: q, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: 1, c: grad, ldc: q)
             return
         }
-        sgemm(transA: false, transB: true, m: q, n: p, k: k, a: b, lda: ldb, b: a, ldb: lda, beta: 0, c: scratch, ldc: p)
-        addTransposed(scratch, rows: q, columns: p, into: grad)
+        sgemm(transA: false, transB: true, m: q, n: p, k: k, a: b, lda: ldb, b: a, ldb: lda,
+              beta: first ? 0 : 1, c: scratch, ldc: p)
+        if last { addTransposed(scratch, rows: q, columns: p, into: grad) }
     }
 }
 
