@@ -17,6 +17,20 @@ public final class LeakyReLU: Layer {
 
     public init(slope: Float = 0.2) { self.slope = slope }
 
+    /// Whether a batch norm before this activation may write its output (`Sequential` fuses the
+    /// pair): the sign of the output must tell the sign of the input.
+    var fusable: Bool { slope >= 0 && slope <= 1 }
+
+    /// The output buffer for a fused batch norm's forward to write (for an input of `shape`).
+    func fusedOutput(_ shape: Shape) -> Tensor {
+        precondition(fusable)
+        input = nil
+        return Tensor.reuse(&output, shape)
+    }
+
+    /// The last forward's output, which a fused batch norm's backward reads for the derivative.
+    var outputForBackward: Tensor? { output }
+
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let y = Tensor.reuse(&output, x.shape)
         input = x
@@ -28,7 +42,8 @@ public final class LeakyReLU: Layer {
     }
 
     public func backward(_ dy: Tensor, weightGradients: Bool) -> Tensor {
-        guard let x = input else { preconditionFailure("LeakyReLU.backward before forward") }
+        // After a fused forward there is no input, but the output has its sign (0 ≤ slope ≤ 1).
+        guard let x = input ?? output else { preconditionFailure("LeakyReLU.backward before forward") }
         precondition(dy.shape == x.shape, "activation gradient shape \(dy.shape) != input shape \(x.shape)")
         let dx = Tensor.reuse(&gradInput, x.shape)
         parallelChunks(x.count, ElementwiseJob(a: x.data, b: dy.data, out: dx.data, k: slope)) { raw, lo, hi in
@@ -40,7 +55,7 @@ public final class LeakyReLU: Layer {
 }
 
 public final class ReLU: Layer {
-    private let leaky = LeakyReLU(slope: 0)
+    let leaky = LeakyReLU(slope: 0)
     public init() {}
     public func forward(_ x: Tensor, training: Bool) -> Tensor { leaky.forward(x, training: training) }
     public func backward(_ dy: Tensor, weightGradients: Bool) -> Tensor { leaky.backward(dy, weightGradients: weightGradients) }

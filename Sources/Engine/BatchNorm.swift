@@ -8,6 +8,12 @@
 /// Evaluation backward: dx = γ·σ⁻¹·dy.
 /// x̂ = (x − μ)·σ⁻¹ is not stored: backward recomputes it from the input (kept by reference, as
 /// the activations keep theirs) and the batch mean and σ⁻¹ saved per channel.
+///
+/// `Sequential` fuses a batch norm with the (leaky) ReLU after it: `forward(_:training:fusedWith:)`
+/// writes the activation's output in the same pass as the normalisation, and
+/// `backward(_:weightGradients:fusedWith:)` takes the gradient with respect to that output and
+/// applies the activation's derivative on the fly, so neither the normalised tensor nor the
+/// activation's input gradient is written and read back.
 public final class BatchNorm: Layer {
     public let channels: Int
     public let epsilon: Float
@@ -37,12 +43,21 @@ public final class BatchNorm: Layer {
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        forward(x, training: training, into: Tensor.reuse(&output, x.shape), activation: nil)
+    }
+
+    /// Forward followed by `activation` (0 ≤ slope ≤ 1) in one pass: returns the activation's output.
+    func forward(_ x: Tensor, training: Bool, fusedWith activation: LeakyReLU) -> Tensor {
+        forward(x, training: training, into: activation.fusedOutput(x.shape), activation: activation)
+    }
+
+    private func forward(_ x: Tensor, training: Bool, into y: Tensor, activation: LeakyReLU?) -> Tensor {
         let s = x.shape
         precondition(s.c == channels, "BatchNorm expects \(channels) channels, got shape \(s)")
         precondition(!training || s.n * s.spatial > 1, "BatchNorm in training mode needs more than one value per channel, got shape \(s)")
-        let y = Tensor.reuse(&output, s)
         input = x; trainingPass = training
-        parallelFor(channels, job(s, x: x.data, dy: nil, out: y.data, training: training, gradients: false)) { raw, c in
+        let job = job(s, x: x.data, dy: nil, out: y.data, activation: activation, training: training, gradients: false)
+        parallelFor(channels, job) { raw, c in
             let j = raw.load(as: BatchNormJob.self)
             if j.training { j.forwardTraining(c) } else { j.forwardEvaluation(c) }
         }
@@ -51,10 +66,21 @@ public final class BatchNorm: Layer {
     }
 
     public func backward(_ dy: Tensor, weightGradients: Bool) -> Tensor {
+        backward(dy, weightGradients: weightGradients, activation: nil)
+    }
+
+    /// Backward through `activation` and this layer, after `forward(_:training:fusedWith:)` (or
+    /// after both layers' own forwards): `dy` is the gradient with respect to the activation's output.
+    func backward(_ dy: Tensor, weightGradients: Bool, fusedWith activation: LeakyReLU) -> Tensor {
+        backward(dy, weightGradients: weightGradients, activation: activation)
+    }
+
+    private func backward(_ dy: Tensor, weightGradients: Bool, activation: LeakyReLU?) -> Tensor {
         guard let x = input else { preconditionFailure("BatchNorm.backward before forward") }
         precondition(dy.shape == x.shape, "BatchNorm gradient shape \(dy.shape) != input shape \(x.shape)")
         let dx = Tensor.reuse(&gradInput, x.shape)
-        let job = job(x.shape, x: x.data, dy: dy.data, out: dx.data, training: trainingPass, gradients: weightGradients)
+        let job = job(x.shape, x: x.data, dy: dy.data, out: dx.data, activation: activation, training: trainingPass,
+                      gradients: weightGradients)
         parallelFor(channels, job) { raw, c in
             let j = raw.load(as: BatchNormJob.self)
             if j.training { j.backwardTraining(c) } else { j.backwardEvaluation(c) }
@@ -63,8 +89,17 @@ public final class BatchNorm: Layer {
     }
 
     private func job(_ s: Shape, x: UnsafeMutablePointer<Float>, dy: UnsafeMutablePointer<Float>?, out: UnsafeMutablePointer<Float>,
-                     training: Bool, gradients: Bool) -> BatchNormJob {
-        return BatchNormJob(x: x, dy: dy, out: out, training: training, gamma: gamma.value.data, beta: beta.value.data,
+                     activation: LeakyReLU?, training: Bool, gradients: Bool) -> BatchNormJob {
+        var activationOutput: UnsafeMutablePointer<Float>?
+        if let activation, dy != nil {
+            guard let y = activation.outputForBackward, y.shape == s else {
+                preconditionFailure("BatchNorm fused backward before the activation's forward")
+            }
+            activationOutput = y.data
+        }
+        return BatchNormJob(x: x, dy: dy, out: out, training: training, fused: activation != nil,
+                            slope: activation?.slope ?? 1, activationOutput: activationOutput,
+                            gamma: gamma.value.data, beta: beta.value.data,
                             gradGamma: gradients ? gamma.grad.data : nil, gradBeta: gradients ? beta.grad.data : nil,
                             runningMean: runningMean.data, runningVar: runningVar.data,
                             batchMean: batchMean.data, invStd: invStd.data,
@@ -92,11 +127,16 @@ public final class BatchNorm: Layer {
 
 /// One channel of batch normalisation, forward or backward (the arguments of `parallelFor`).
 /// Each sample's run of the channel is reduced in Float with vector lanes, the runs in Double.
+/// When `fused`, forward applies the leaky ReLU of `slope` to its output, and backward first
+/// multiplies `dy` by the activation's derivative (1 where `activationOutput` > 0, else `slope`).
 private struct BatchNormJob {
     let x: UnsafeMutablePointer<Float>
     let dy: UnsafeMutablePointer<Float>?
     let out: UnsafeMutablePointer<Float>
     let training: Bool
+    let fused: Bool
+    let slope: Float
+    let activationOutput: UnsafeMutablePointer<Float>?
     let gamma, beta: UnsafeMutablePointer<Float>
     let gradGamma, gradBeta: UnsafeMutablePointer<Float>?
     let runningMean, runningVar, batchMean, invStd: UnsafeMutablePointer<Float>
@@ -106,6 +146,32 @@ private struct BatchNormJob {
     /// Calls `body(offset)` for each sample's run of this channel's values.
     @inline(__always) func runs(_ c: Int, _ body: (Int) -> Void) {
         for b in 0..<batch { body((b * channels + c) * spatial) }
+    }
+
+    /// out = scale·x + shift, through the activation when fused.
+    @inline(__always) func normalise(_ c: Int, scale: Float, shift: Float) {
+        if fused {
+            let slope = slope
+            runs(c) { off in
+                let x = x + off, out = out + off
+                for i in 0..<spatial { let v = x[i] * scale + shift; out[i] = v > 0 ? v : slope * v }
+            }
+        } else {
+            runs(c) { off in vectorAffine(x + off, spatial, scale: scale, shift: shift, out + off) }
+        }
+    }
+
+    /// (Σ dz, Σ dz·(x − mean)) for dz = dy, or dy through the activation's derivative when fused.
+    @inline(__always) func gradientSums(_ c: Int, mean: Float) -> (Double, Double) {
+        let dy = dy!
+        var sum: Double = 0, centred: Double = 0
+        runs(c) { off in
+            let (s, d) = fused
+                ? vectorSumAndCentredDot(dy + off, activationOutput! + off, slope: slope, x + off, spatial, mean: mean)
+                : vectorSumAndCentredDot(dy + off, x + off, spatial, mean: mean)
+            sum += Double(s); centred += Double(d)
+        }
+        return (sum, centred)
     }
 
     func forwardTraining(_ c: Int) {
@@ -122,41 +188,50 @@ private struct BatchNormJob {
         invStd[c] = istd
         runningMean[c] = (1 - momentum) * runningMean[c] + momentum * m
         runningVar[c] = (1 - momentum) * runningVar[c] + momentum * Float(sq / (n - 1))
-        let scale = gamma[c] * istd, shift = beta[c] - m * scale
-        runs(c) { off in vectorAffine(x + off, spatial, scale: scale, shift: shift, out + off) }
+        let scale = gamma[c] * istd
+        normalise(c, scale: scale, shift: beta[c] - m * scale)
     }
 
     func forwardEvaluation(_ c: Int) {
         let scale = gamma[c] / (runningVar[c] + epsilon).squareRoot()
-        let shift = beta[c] - runningMean[c] * scale
-        runs(c) { off in vectorAffine(x + off, spatial, scale: scale, shift: shift, out + off) }
+        normalise(c, scale: scale, shift: beta[c] - runningMean[c] * scale)
     }
 
     func backwardTraining(_ c: Int) {
         let dy = dy!, m = batchMean[c], istd = invStd[c]
-        var sumDy: Double = 0, sumDyCentred: Double = 0
-        runs(c) { off in
-            let (s, d) = vectorSumAndCentredDot(dy + off, x + off, spatial, mean: m)
-            sumDy += Double(s); sumDyCentred += Double(d)
-        }
+        let (sumDy, sumDyCentred) = gradientSums(c, mean: m)
         let sumDyXhat = Float(sumDyCentred) * istd
         gradGamma?[c] += sumDyXhat
         gradBeta?[c] += Float(sumDy)
-        // dx = k·(N·dy − Σdy − x̂·Σ(dy·x̂)) with x̂ = (x − μ)·σ⁻¹, as a·dy + b·x + e.
+        // dx = k·(N·dz − Σdz − x̂·Σ(dz·x̂)) with x̂ = (x − μ)·σ⁻¹, as a·dz + b·x + e.
         let n = Float(batch * spatial), k = gamma[c] * istd / n
         let a = k * n, b = -k * istd * sumDyXhat, e = -k * Float(sumDy) - b * m
-        runs(c) { off in vectorAffine2(dy + off, x + off, spatial, a, b, e, out + off) }
+        if fused {
+            let y = activationOutput!, slope = slope
+            runs(c) { off in
+                let dy = dy + off, y = y + off, x = x + off, out = out + off
+                for i in 0..<spatial { out[i] = a * (y[i] > 0 ? dy[i] : slope * dy[i]) + b * x[i] + e }
+            }
+        } else {
+            runs(c) { off in vectorAffine2(dy + off, x + off, spatial, a, b, e, out + off) }
+        }
     }
 
     func backwardEvaluation(_ c: Int) {
-        let dy = dy!, istd = 1 / (runningVar[c] + epsilon).squareRoot(), k = gamma[c] * istd, mean = runningMean[c]
-        var sumDy: Double = 0, sumDyCentred: Double = 0
-        runs(c) { off in
-            let (s, d) = vectorSumAndCentredDot(dy + off, x + off, spatial, mean: mean)
-            sumDy += Double(s); sumDyCentred += Double(d)
-            vectorAffine(dy + off, spatial, scale: k, shift: 0, out + off)
+        let dy = dy!, istd = 1 / (runningVar[c] + epsilon).squareRoot(), k = gamma[c] * istd
+        if gradGamma != nil || gradBeta != nil {
+            let (sumDy, sumDyCentred) = gradientSums(c, mean: runningMean[c])
+            gradGamma?[c] += Float(sumDyCentred) * istd
+            gradBeta?[c] += Float(sumDy)
         }
-        gradGamma?[c] += Float(sumDyCentred) * istd
-        gradBeta?[c] += Float(sumDy)
+        if fused {
+            let y = activationOutput!, slope = slope
+            runs(c) { off in
+                let dy = dy + off, y = y + off, out = out + off
+                for i in 0..<spatial { out[i] = k * (y[i] > 0 ? dy[i] : slope * dy[i]) }
+            }
+        } else {
+            runs(c) { off in vectorAffine(dy + off, spatial, scale: k, shift: 0, out + off) }
+        }
     }
 }

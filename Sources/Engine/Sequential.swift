@@ -1,24 +1,59 @@
 /// A chain of layers. Saved tensors are named `<index>.<name>` as in PyTorch's `nn.Sequential`,
 /// so a bundle's weights load into the equivalent PyTorch module with `load_state_dict`.
+///
+/// A batch norm followed by a ReLU or leaky ReLU (slope in [0, 1]) runs as one fused layer in
+/// both directions (`BatchNorm.forward(_:training:fusedWith:)`): the same results, two fewer
+/// passes over the activations each way. The batch norm's own output buffer is then not written;
+/// the activation's output is the pair's output, as without fusion.
 public final class Sequential: Layer {
     public let layers: [Layer]
     /// All layers' parameters, gathered once: the training loop walks this list every step.
     public let parameters: [Parameter]
+    /// For each index of a batch norm fused with the next layer: the batch norm and the activation.
+    private let fusedNorms: [BatchNorm?]
+    private let fusedActivations: [LeakyReLU?]
 
     public init(_ layers: [Layer]) {
         self.layers = layers
         parameters = layers.flatMap(\.parameters)
+        var norms = [BatchNorm?](repeating: nil, count: layers.count), activations = [LeakyReLU?](repeating: nil, count: layers.count)
+        for i in layers.indices.dropLast() {
+            guard let norm = layers[i] as? BatchNorm else { continue }
+            let next = layers[i + 1]
+            if let activation = (next as? ReLU)?.leaky ?? (next as? LeakyReLU), activation.fusable {
+                norms[i] = norm
+                activations[i] = activation
+            }
+        }
+        fusedNorms = norms
+        fusedActivations = activations
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        var x = input
-        for layer in layers { x = layer.forward(x, training: training) }
+        var x = input, i = 0
+        while i < layers.count {
+            if let norm = fusedNorms[i], let activation = fusedActivations[i] {
+                x = norm.forward(x, training: training, fusedWith: activation)
+                i += 2
+            } else {
+                x = layers[i].forward(x, training: training)
+                i += 1
+            }
+        }
         return x
     }
 
     public func backward(_ gradOutput: Tensor, weightGradients: Bool) -> Tensor {
-        var g = gradOutput
-        for layer in layers.reversed() { g = layer.backward(g, weightGradients: weightGradients) }
+        var g = gradOutput, i = layers.count - 1
+        while i >= 0 {
+            if i > 0, let norm = fusedNorms[i - 1], let activation = fusedActivations[i - 1] {
+                g = norm.backward(g, weightGradients: weightGradients, fusedWith: activation)
+                i -= 2
+            } else {
+                g = layers[i].backward(g, weightGradients: weightGradients)
+                i -= 1
+            }
+        }
         return g
     }
 

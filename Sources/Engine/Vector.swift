@@ -1,3 +1,7 @@
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+#endif
+
 /// Explicitly vectorised loops over Float runs, for the passes whose reductions the compiler may
 /// not vectorise itself (it keeps the order of floating-point additions): sixteen lanes, two
 /// accumulators, a scalar tail. No `addProduct`: without FMA in the target (baseline x86-64) it
@@ -48,6 +52,36 @@ typealias Lanes = SIMD16<Float>
     }
     var ss = s.sum(), dd = d.sum()
     while i < n { ss += y[i]; dd += y[i] * (x[i] - mean); i &+= 1 }
+    return (ss, dd)
+}
+
+/// (Σ dz[i], Σ dz[i]·(x[i] − mean)) for dz[i] = dy[i] where y[i] > 0, slope·dy[i] elsewhere: the
+/// same sums through a leaky ReLU's derivative (y its output).
+@inline(__always) func vectorSumAndCentredDot(_ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>, slope: Float,
+                                              _ x: UnsafePointer<Float>, _ n: Int, mean: Float) -> (Float, Float) {
+    var i = 0
+    var ss: Float = 0, dd: Float = 0
+    #if arch(x86_64)
+    let zero = _mm_setzero_ps(), k = _mm_set1_ps(slope), m = _mm_set1_ps(mean)
+    var s0 = zero, s1 = zero, d0 = zero, d1 = zero
+    @inline(__always) func dz(_ i: Int) -> __m128 {
+        let g = _mm_loadu_ps(dy + i), positive = _mm_cmpgt_ps(_mm_loadu_ps(y + i), zero)
+        return _mm_or_ps(_mm_and_ps(positive, g), _mm_andnot_ps(positive, _mm_mul_ps(k, g)))
+    }
+    while i &+ 8 <= n {
+        let a = dz(i), b = dz(i &+ 4)
+        s0 = _mm_add_ps(s0, a); d0 = _mm_add_ps(d0, _mm_mul_ps(a, _mm_sub_ps(_mm_loadu_ps(x + i), m)))
+        s1 = _mm_add_ps(s1, b); d1 = _mm_add_ps(d1, _mm_mul_ps(b, _mm_sub_ps(_mm_loadu_ps(x + (i &+ 4)), m)))
+        i &+= 8
+    }
+    let s = _mm_add_ps(s0, s1), d = _mm_add_ps(d0, d1)
+    ss = (s[0] + s[1]) + (s[2] + s[3])
+    dd = (d[0] + d[1]) + (d[2] + d[3])
+    #endif
+    while i < n {
+        let g = y[i] > 0 ? dy[i] : slope * dy[i]
+        ss += g; dd += g * (x[i] - mean); i &+= 1
+    }
     return (ss, dd)
 }
 
