@@ -3,7 +3,11 @@
 // number of heap allocations in a steady-state training step (counted by ordo-one's
 // malloc-interposer when it is preloaded: `make bench` does that).
 //
-//   EngineBenchmark [--quick] [--output docs/PERFORMANCE.md]
+// The generator is timed twice: with OpenBLAS's own threads doing each GEMM (the default,
+// `BLAS.threading = .openBLAS`) and with the engine splitting each GEMM over its worker pool and
+// OpenBLAS on one thread (`.workerPool`). The sgemm peak is always OpenBLAS's own.
+//
+//   EngineBenchmark [--quick] [--threading openblas|pool] [--profile] [--allocations] [--output docs/PERFORMANCE.md]
 import BenchmarkSupport
 import CBLAS
 import Engine
@@ -14,6 +18,14 @@ import RGI
 let arguments = CommandLine.arguments
 let quick = arguments.contains("--quick")
 let output = arguments.firstIndex(of: "--output").map { arguments[$0 + 1] }
+let threadingModes: [(name: String, mode: BLAS.Threading)] = {
+    let all: [(name: String, mode: BLAS.Threading)] = [("OpenBLAS", .openBLAS), ("worker pool", .workerPool)]
+    switch arguments.firstIndex(of: "--threading").map({ arguments[$0 + 1] }) {
+    case "openblas": return [all[0]]
+    case "pool": return [all[1]]
+    default: return all
+    }
+}()
 
 func now() -> Double {
     var ts = timespec()
@@ -77,13 +89,15 @@ say("Generator: DCGAN-style, latent \(spec.latent) → \(spec.tile)×\(spec.tile
     + "\(generator.parameterCount) parameters, \(String(format: "%.3f", Double(flopsPerImage) / 1e9)) GFLOP per image forward "
     + "(backward with weight gradients counted as 2× forward). Batch-norm in training mode.")
 say()
-say("| batch | forward ms | forward GFLOP/s | share of peak | fwd+bwd ms | fwd+bwd GFLOP/s | share of peak | images/s (fwd+bwd) |")
-say("|---:|---:|---:|---:|---:|---:|---:|---:|")
 let adam = Adam(generator.parameters, learningRate: 1e-4)
 MallocInterposerSwift.initialize()
 
 if arguments.contains("--profile") {
-    // Per-layer split of one batch-32 training step, to see where the time goes.
+    // Per-layer split of one batch-32 training step, to see where the time goes (each layer on its
+    // own, so no batch-norm + ReLU fusion here).
+    BLAS.threading = threadingModes[0].mode
+    BLAS.setThreads(threads)
+    print("GEMM threading: \(threadingModes[0].name), \(BLAS.threads) threads")
     let z = Tensor(Shape(32, spec.latent))
     rng.fillNormal(z.data, count: z.count)
     var inputs: [Tensor] = [z]
@@ -95,13 +109,20 @@ if arguments.contains("--profile") {
     for (i, layer) in generator.layers.enumerated() {
         let f = time(reps: 5) { _ = layer.forward(inputs[i], training: true) }
         let b = time(reps: 5) { _ = layer.backward(grads[i + 1], weightGradients: true) }
+        let flops = Double(layer.forwardFLOPs(input: Shape(1, inputs[i].shape.c, inputs[i].shape.h, inputs[i].shape.w)) * 32)
+        let rates = flops > 0 ? String(format: "  %6.1f / %6.1f GFLOP/s", flops / f / 1e9, 2 * flops / b / 1e9) : ""
         print(String(format: "%2d %-16@ %-18@ fwd %7.2f ms  bwd %7.2f ms", i, "\(type(of: layer))" as NSString,
-                     inputs[i].shape.description as NSString, f * 1e3, b * 1e3))
+                     inputs[i].shape.description as NSString, f * 1e3, b * 1e3) + rates)
     }
     exit(0)
 }
 var allocationReport = ""
 nonisolated(unsafe) var allocationProbe: UnsafeMutableRawPointer?
+say("| GEMM threads | batch | forward ms | forward GFLOP/s | share of peak | fwd+bwd ms | fwd+bwd GFLOP/s | share of peak | images/s (fwd+bwd) |")
+say("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+for (modeName, mode) in threadingModes {
+BLAS.threading = mode
+BLAS.setThreads(threads)
 for batch in [1, 8, 32] {
     let z = Tensor(Shape(batch, spec.latent))
     rng.fillNormal(z.data, count: z.count)
@@ -117,7 +138,7 @@ for batch in [1, 8, 32] {
     }
     let both = time(reps: reps, step)
     let f = Double(flopsPerImage * batch)
-    say(String(format: "| %d | %.2f | %.1f | %.0f %% | %.2f | %.1f | %.0f %% | %.0f |", batch,
+    say(String(format: "| %@ | %d | %.2f | %.1f | %.0f %% | %.2f | %.1f | %.0f %% | %.0f |", modeName as NSString, batch,
                forward * 1e3, f / forward / 1e9, 100 * f / forward / 1e9 / peakN,
                both * 1e3, 3 * f / both / 1e9, 100 * 3 * f / both / 1e9 / peakN, Double(batch) / both))
 
@@ -128,6 +149,7 @@ for batch in [1, 8, 32] {
     let baseline = MallocInterposerSwift.getStatistics().mallocCount
     for _ in 0..<5 { step() }
     MallocInterposerSwift.unhook()
+    let stats = MallocInterposerSwift.getStatistics()
     if arguments.contains("--allocations") {
         for (name, body) in [("forward", { _ = generator.forward(z, training: true) }), ("zero", { generator.zeroGradients() }),
                              ("backward", { _ = generator.backward(gradOut, weightGradients: true) }), ("adam", { adam.step() })] as [(String, () -> Void)] {
@@ -143,8 +165,7 @@ for batch in [1, 8, 32] {
             x = y
         }
     }
-    let stats = MallocInterposerSwift.getStatistics()
-    // The same with OpenBLAS on one thread: its threaded GEMM driver mallocs a job array per call.
+    // The same with one GEMM thread: OpenBLAS's threaded GEMM driver mallocs a job array per call.
     BLAS.setThreads(1)
     step()
     MallocInterposerSwift.reset(); MallocInterposerSwift.hook()
@@ -155,18 +176,20 @@ for batch in [1, 8, 32] {
     if baseline == 0 {
         allocationReport = "Allocations not counted: run with the malloc interposer preloaded (`make bench`)."
     } else {
-        allocationReport += "| \(batch) | \(stats.mallocCount - baseline) | \(singleThreaded) |\n"
+        allocationReport += "| \(modeName) | \(batch) | \(stats.mallocCount - baseline) | \(singleThreaded) |\n"
     }
     MallocInterposerSwift.reset()
 }
+}
+BLAS.threading = .openBLAS
 say()
 if allocationReport.hasPrefix("|") {
     say("Heap allocations in 5 steady-state training steps (forward, backward, Adam), counted by malloc-interposer:")
     say()
-    say("| batch | allocations, OpenBLAS \(threads) threads | allocations, OpenBLAS 1 thread |")
-    say("|---:|---:|---:|")
+    say("| GEMM threads | batch | allocations, \(threads) threads | allocations, 1 thread |")
+    say("|---|---:|---:|---:|")
     say(allocationReport)
-    say("The engine allocates nothing per step; with several threads, OpenBLAS 0.3.21's threaded GEMM driver mallocs one job array per sgemm call.")
+    say("The engine allocates nothing per step; with several OpenBLAS threads, OpenBLAS 0.3.21's threaded GEMM driver mallocs one job array per sgemm call.")
 } else {
     say(allocationReport)
 }

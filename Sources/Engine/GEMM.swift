@@ -1,7 +1,9 @@
 import CBLAS
 
 /// Row-major single-precision GEMM through OpenBLAS: C = alpha·op(A)·op(B) + beta·C,
-/// op(A) is M×K, op(B) is K×N, C is M×N.
+/// op(A) is M×K, op(B) is K×N, C is M×N. With `BLAS.threading == .workerPool` and more than one
+/// GEMM thread, a large product is split into as many row or column blocks of C as there are
+/// threads, each computed by a single-threaded OpenBLAS call on one engine worker.
 @inline(__always)
 func sgemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
@@ -9,17 +11,108 @@ func sgemm(
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    cblas_sgemm(
-        CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    let parts = BLAS.poolParts
+    if parts > 1 && 2 * m * n * k >= BLAS.poolMinimumFLOPs {
+        sgemm(parts: parts, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+              b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    } else {
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
 }
 
-/// OpenBLAS's thread pool: the engine uses it for every GEMM.
-public enum BLAS {
-    public static var threads: Int {
-        get { Int(openblas_get_num_threads()) }
+/// The GEMM as `parts` blocks of C run in parallel on the worker pool, each by one OpenBLAS call.
+func sgemm(
+    parts: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    let job = GemmJob(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                      b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, parts: parts)
+    parallelFor(parts, job) { raw, i in raw.load(as: GemmJob.self).run(part: i) }
+}
+
+/// One GEMM split into `parts` blocks of C: column blocks when C is at least as wide as it is
+/// tall (each part reads all of A and its columns of B), else row blocks.
+private struct GemmJob {
+    let transA, transB: Bool
+    let m, n, k: Int
+    let alpha: Float
+    let a: UnsafePointer<Float>
+    let lda: Int
+    let b: UnsafePointer<Float>
+    let ldb: Int
+    let beta: Float
+    let c: UnsafeMutablePointer<Float>
+    let ldc: Int
+    let parts: Int
+
+    func run(part i: Int) {
+        var a = a, b = b, c = c, m = m, n = n
+        if n >= m {
+            let n0 = self.n * i / parts, n1 = self.n * (i + 1) / parts
+            b += transB ? n0 * ldb : n0
+            c += n0
+            n = n1 - n0
+        } else {
+            let m0 = self.m * i / parts, m1 = self.m * (i + 1) / parts
+            a += transA ? m0 : m0 * lda
+            c += m0 * ldc
+            m = m1 - m0
+        }
+        guard m > 0 && n > 0 else { return }
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+}
+
+/// How the engine's GEMMs use several cores.
+public enum BLAS {
+    public enum Threading: Sendable {
+        /// OpenBLAS's own threads (`openblas_set_num_threads`). After a call its worker threads keep
+        /// polling for work (with `sched_yield`) for a while, so they can compete for the cores with
+        /// the engine's worker pool, which runs the element-wise passes between GEMMs; and OpenBLAS
+        /// 0.3.21 mallocs a job array per call.
+        case openBLAS
+        /// OpenBLAS on one thread; the engine splits each large GEMM over its own worker pool
+        /// (the same threads as the element-wise passes), at 1–4 % more CPU for the duplicated
+        /// packing of the shared operand (measured on the benchmark generator's shapes).
+        case workerPool
+    }
+
+    /// `.openBLAS` by default. Switching to `.workerPool` sets OpenBLAS to one thread and gives its
+    /// thread count to the engine (at most `Parallel.workers`); switching back restores it. Code
+    /// that calls OpenBLAS directly gets one thread while the engine splits the work itself.
+    nonisolated(unsafe) public static var threading: Threading = .openBLAS {
+        didSet {
+            guard threading != oldValue else { return }
+            if threading == .workerPool {
+                poolThreads = Int(openblas_get_num_threads())
+                openblas_set_num_threads(1)
+            } else {
+                openblas_set_num_threads(Int32(poolThreads))
+            }
+        }
+    }
+    nonisolated(unsafe) private static var poolThreads = 1
+
+    /// Threads per GEMM (in either mode).
+    public static var threads: Int {
+        threading == .openBLAS ? Int(openblas_get_num_threads()) : min(poolThreads, Parallel.workers)
+    }
+
+    public static func setThreads(_ n: Int) {
+        if threading == .openBLAS { openblas_set_num_threads(Int32(n)) } else { poolThreads = max(1, n) }
+    }
+
+    /// Blocks a GEMM is split into by the engine (1: OpenBLAS does the threading, or one thread).
+    static var poolParts: Int { threading == .workerPool ? min(poolThreads, Parallel.workers) : 1 }
+    /// Smaller products are not split: the hand-over would cost more than it saves.
+    static let poolMinimumFLOPs = 1 << 22
+
     public static var configuration: String { String(cString: openblas_get_config()) }
 }
 

@@ -67,3 +67,28 @@ import Testing
         #expect(relativeError(conv.weight.grad.doubles, ref) < 1e-5)
     }
 }
+
+/// GEMMs split into blocks of C for the worker pool (`BLAS.Threading.workerPool`) against one
+/// OpenBLAS call, for every transposition, row and column splits, parts that do not divide the size.
+@Suite struct SplitGEMMTests {
+    @Test func splitMatchesSingleCall() {
+        var rng = SeededGenerator(seed: 43)
+        for (m, n, k) in [(7, 45, 13), (45, 7, 13), (1, 9, 5), (33, 33, 64)] {
+            for transA in [false, true] { for transB in [false, true] {
+                let a = randomTensor(Shape(m, k), &rng), b = randomTensor(Shape(k, n), &rng), c0 = randomTensor(Shape(m, n), &rng)
+                let lda = transA ? m : k, ldb = transB ? k : n
+                let whole = Tensor(c0.shape)
+                whole.copy(from: c0)
+                sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.5, a: a.data, lda: lda, b: b.data, ldb: ldb,
+                      beta: 0.25, c: whole.data, ldc: n)
+                for parts in [2, 3, 8] {
+                    let split = Tensor(c0.shape)
+                    split.copy(from: c0)
+                    sgemm(parts: parts, transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.5, a: a.data, lda: lda,
+                          b: b.data, ldb: ldb, beta: 0.25, c: split.data, ldc: n)
+                    #expect(relativeError(split.doubles, whole.doubles) < 1e-6, "\(m)×\(n)×\(k) \(transA) \(transB) in \(parts)")
+                }
+            } }
+        }
+    }
+}
