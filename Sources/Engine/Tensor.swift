@@ -51,8 +51,14 @@ public final class Tensor {
         shape = newShape
     }
 
-    public func zero() { data.update(repeating: 0, count: shape.count) }
-    public func fill(_ value: Float) { data.update(repeating: value, count: shape.count) }
+    /// Large tensors are filled by the worker pool (a training step zeroes every gradient).
+    public func zero() { fill(0) }
+    public func fill(_ value: Float) {
+        parallelChunks(shape.count, FillJob(data: data, value: value)) { raw, lo, hi in
+            let j = raw.load(as: FillJob.self)
+            (j.data + lo).update(repeating: j.value, count: hi - lo)
+        }
+    }
 
     public func copy(from other: Tensor) {
         reshape(other.shape)
@@ -77,4 +83,9 @@ public final class Tensor {
         slot = t
         return t
     }
+}
+
+private struct FillJob {
+    let data: UnsafeMutablePointer<Float>
+    let value: Float
 }
