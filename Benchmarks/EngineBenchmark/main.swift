@@ -183,6 +183,11 @@ for batch in [1, 8, 32] {
 }
 BLAS.threading = .openBLAS
 say()
+say("GEMM threads: *OpenBLAS* — OpenBLAS's own \(threads) threads run each GEMM (the default, `BLAS.threading = .openBLAS`); "
+    + "*worker pool* — OpenBLAS on one thread, the engine splits each GEMM into blocks over its worker pool, the same threads "
+    + "that run the element-wise passes (`.workerPool`). FLOPs counted are the layers' (2·Cin·Cout·K²·H·W per transposed "
+    + "convolution), whatever the kernels compute.")
+say()
 if allocationReport.hasPrefix("|") {
     say("Heap allocations in 5 steady-state training steps (forward, backward, Adam), counted by malloc-interposer:")
     say()
