@@ -117,12 +117,15 @@ public enum BLAS {
 }
 
 /// A weight gradient, `grad[p, q] += P·Qᵀ` for row-major P `[p, k]` and Q `[q, k]` (the long
-/// dimension k contiguous in both). With q > p and k long, OpenBLAS's sgemm (0.3.21, measured on
-/// its Cooperlake kernels at 1 thread) is 10–20 % faster computing the transpose Q·Pᵀ `[q, p]` than
-/// P·Qᵀ, so that one is computed into `scratch` and added in transposed: an O(p·q) pass after an
-/// O(p·q·k) product. `scratch` must hold p·q floats when `WeightGradient.transposes` says so.
+/// dimension k contiguous in both). With q > p and k long, OpenBLAS's sgemm (0.3.21, Cooperlake
+/// kernels) is faster computing the transpose Q·Pᵀ `[q, p]`, so that one is computed into `scratch`
+/// and added in transposed, an O(p·q) pass after an O(p·q·k) product. Measured at 1 thread on the
+/// benchmark generator's transposed convolutions at batch 32 (whole backward pass): 64→32 (k =
+/// 32768) 68 → 63 ms, 128→64 (k = 8192) 56 → 55 ms, but 256→128 (k = 2048) 50 → 53 ms, where the
+/// add is relatively four times dearer; hence k ≥ 8192. `scratch` must hold p·q floats when
+/// `WeightGradient.transposes` says so.
 enum WeightGradient {
-    static func transposes(p: Int, q: Int, k: Int) -> Bool { q > p && k >= 2048 }
+    static func transposes(p: Int, q: Int, k: Int) -> Bool { q > p && k >= 8192 }
 
     /// One chunk of the k dimension (`first` and `last` say which; one call with both true for all
     /// of it). `transposes` is asked for the chunk's k: a layer decides once, for the whole batch,
