@@ -84,7 +84,7 @@ final class ModelPool {
             let settings = try product.settings(base: bundle.manifest.solver,
                                                 modelTile: bundle.manifest.architecture.generator.tile)
             return Inspector(bundle: bundle, settings: settings,
-                             thresholds: product.thresholds(bundle.manifest.thresholds(for: settings.mode)),
+                             thresholds: product.thresholds(bundle.manifest.thresholds(for: settings)),
                              maxTiles: product.maxTiles)
         } catch {
             throw LoadFailure(description: error.description)

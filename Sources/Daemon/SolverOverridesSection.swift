@@ -11,6 +11,13 @@ extension SolverOverrides {
             }
             o.mode = mode
         }
+        if let name = try section.string("score") {
+            guard let score = SolverSettings.Score(rawValue: name) else {
+                let scores = SolverSettings.Score.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+                throw section.error("score", "must be one of \(scores), not \"\(name)\"")
+            }
+            o.score = score
+        }
         o.steps = try section.integer("steps", in: 0...100_000)
         o.lambda = try section.number("lambda", in: 0...1_000).map(Float.init)
         o.blurSigma = try section.number("blur", in: 0...100).map(Float.init)

@@ -26,8 +26,9 @@ public final class Inspector {
         let spec = bundle.manifest.architecture.generator
         let solver = Solver(generator: bundle.generator, encoder: bundle.encoder, latentSize: spec.latent,
                             maxTiles: maxTiles, settings: settings ?? bundle.manifest.solver)
-        detector = Detector(solver: solver, tile: spec.tile, channels: spec.channels, maxTiles: maxTiles)
-        self.thresholds = thresholds ?? bundle.manifest.thresholds(for: solver.settings.mode)
+        detector = Detector(solver: solver, tile: spec.tile, channels: spec.channels, maxTiles: maxTiles,
+                            texture: bundle.manifest.texture, residualScale: bundle.manifest.residualScale(for: solver.settings.mode))
+        self.thresholds = thresholds ?? bundle.manifest.thresholds(for: solver.settings)
     }
 
     public func inspect(_ frameImage: Image, frame: FrameInfo) throws -> InspectionResult {

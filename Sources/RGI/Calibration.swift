@@ -13,48 +13,72 @@ public enum Calibration {
     public static let defaultMinArea = 16
 
     public struct Result: Sendable {
-        public var thresholds: Thresholds
-        /// Image scores of the held-out good images.
+        /// Thresholds for each score the detector can show (only `.residual` without a texture model).
+        public var thresholds: [SolverSettings.Score: Thresholds]
+        /// Image scores of the held-out good images, for the detector's own score.
         public var goodScores: [Float]
+        /// The residual of good pixels at their 99.9th percentile.
+        public var residualScale: Float
         /// Mean |y − G(z)| of the detector's reconstruction (pixels in [-1, 1]).
         public var reconstructionL1: Float
     }
 
-    /// Calibrates the detector's current mode.
+    /// Calibrates the detector's current mode for every score, and sets its residual scale.
     public static func calibrate(detector: Detector, images: [TrainingImages.Item], minArea: Int = defaultMinArea) -> Result {
         precondition(!images.isEmpty, "calibration needs held-out images")
-        var scores: [Float] = [], pixels: [Float] = []
+        let saved = detector.settings.score, shown = detector.scoreKind
+        // The combined score computes both evidences; each score's maps are formed from them below.
+        if detector.texture != nil { detector.settings.score = .combined }
+        defer { detector.settings.score = saved }
+        var outputs: [Detector.Output] = []
         var l1: Double = 0, count = 0
         for item in images {
             let out = detector.inspect(planes: item.planes, width: item.width, height: item.height, minArea: minArea)
-            scores.append(out.imageScore)
-            pixels += out.score
+            outputs.append(out)
             for (a, b) in zip(out.reconstruction, item.planes) { l1 += Double(abs(a - b)) }
             count += item.planes.count
         }
-        let image = robustLogNormalQuantile(scores, z: imageZ)
-        let pixel = min(image, quantile(pixels, pixelQuantile))
-        return Result(thresholds: Thresholds(pixel: pixel, minArea: minArea, image: image), goodScores: scores,
+        detector.residualScale = max(quantile(outputs.flatMap(\.residual), pixelQuantile), 1e-6)
+        var thresholds: [SolverSettings.Score: Thresholds] = [:], goodScores: [Float] = []
+        for kind in detector.texture == nil ? [.residual] : SolverSettings.Score.allCases {
+            var scores: [Float] = [], pixels: [Float] = []
+            for out in outputs {
+                let map = Detector.combine(kind, residual: out.residual, texture: out.texture, residualScale: detector.residualScale)
+                scores.append(AreaOpening.imageScore(map, width: out.width, height: out.height, minArea: minArea))
+                pixels += map
+            }
+            let image = robustLogNormalQuantile(scores, z: imageZ)
+            thresholds[kind] = Thresholds(pixel: min(image, quantile(pixels, pixelQuantile)), minArea: minArea, image: image)
+            if kind == shown { goodScores = scores }
+        }
+        return Result(thresholds: thresholds, goodScores: goodScores, residualScale: detector.residualScale,
                       reconstructionL1: Float(l1 / Double(max(count, 1))))
     }
 
-    /// Calibrates every solver mode and records the result in the manifest (the default mode's
-    /// thresholds become `thresholds`); returns the plain-inversion reconstruction error.
+    /// Calibrates every solver mode and score and records the result in the manifest (the default
+    /// mode's and score's thresholds become `thresholds`); the texture model's scales are first set
+    /// from the same images. Returns the plain-inversion reconstruction error.
     @discardableResult
     public static func calibrateAllModes(detector: Detector, images: [TrainingImages.Item], minArea: Int,
                                          manifest: inout Manifest, report: (SolverSettings.Mode, Result) -> Void = { _, _ in }) -> Float {
+        precondition(!images.isEmpty, "calibration needs held-out images")
         let saved = detector.settings.mode
         defer { detector.settings.mode = saved }
-        var byMode: [String: Thresholds] = [:], inversionL1: Float = 0
+        try? detector.texture?.rescale(on: images)  // throws only for no images
+        manifest.texture = detector.texture
+        var byKey: [String: Thresholds] = [:], scales: [String: Float] = [:], inversionL1: Float = 0
         for mode in SolverSettings.Mode.allCases {
             detector.settings.mode = mode
             let result = calibrate(detector: detector, images: images, minArea: minArea)
-            byMode[mode.rawValue] = result.thresholds
+            for (kind, t) in result.thresholds { byKey[Manifest.calibrationKey(mode, kind)] = t }
+            scales[mode.rawValue] = result.residualScale
             report(mode, result)
             if mode == .inversion { inversionL1 = result.reconstructionL1 }
         }
-        manifest.calibration = byMode
-        manifest.thresholds = byMode[manifest.solver.mode.rawValue]!
+        manifest.calibration = byKey
+        manifest.residualScale = scales
+        manifest.thresholds = manifest.thresholds(for: manifest.solver)
+        detector.residualScale = manifest.residualScale(for: saved)
         return inversionL1
     }
 

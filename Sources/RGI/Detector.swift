@@ -5,14 +5,19 @@ import Foundation
 /// stitches the reconstruction and the residual back with a window that fades towards tile
 /// edges (no seams), then scores, thresholds and restores.
 ///
-/// Score: |y − G(z)| per pixel (root-mean-square over channels), blended over the tile overlaps,
-/// blurred with a Gaussian of `blurSigma`. Mask: score > threshold in regions of at least
+/// Residual: |y − G(z)| per pixel (root-mean-square over channels), blended over the tile overlaps,
+/// blurred with a Gaussian of `blurSigma`. Score: the residual, the texture model's score, or the
+/// larger of the two (`SolverSettings.Score`). Mask: score > threshold in regions of at least
 /// `minArea`. Restored: G(z) inside the mask, the input elsewhere (mask-free inpainting).
 public final class Detector {
     public let solver: Solver
     public let tile: Int
     public let channels: Int
     public let maxTiles: Int
+    /// Local statistics of good texture (nil for bundles trained before it existed).
+    public var texture: TextureModel?
+    /// The residual of good pixels at their 99.9th percentile, for the combined score.
+    public var residualScale: Float = 1
 
     public struct Output: Sendable {
         public let width: Int
@@ -20,6 +25,10 @@ public final class Detector {
         public let channels: Int
         /// Per-pixel anomaly score, row-major.
         public let score: [Float]
+        /// The blurred residual |y − G(z)|, row-major.
+        public let residual: [Float]
+        /// The texture model's score, when the score uses it.
+        public let texture: [Float]?
         /// Stitched G(z), CHW in [-1, 1].
         public let reconstruction: [Float]
         /// The area-opening image score (see `AreaOpening`).
@@ -28,9 +37,13 @@ public final class Detector {
         public let solveSeconds: Double
     }
 
-    public init(solver: Solver, tile: Int, channels: Int, maxTiles: Int) {
+    public init(solver: Solver, tile: Int, channels: Int, maxTiles: Int, texture: TextureModel? = nil, residualScale: Float = 1) {
         self.solver = solver; self.tile = tile; self.channels = channels; self.maxTiles = maxTiles
+        self.texture = texture; self.residualScale = residualScale
     }
+
+    /// The evidence the score map shows: the setting, or the residual when there is no texture model.
+    public var scoreKind: SolverSettings.Score { texture == nil ? .residual : settings.score }
 
     public var settings: SolverSettings {
         get { solver.settings }
@@ -70,10 +83,20 @@ public final class Detector {
         let (residual, recon, steps) = solveTiles(padded, width: width + 2 * pad, height: height + 2 * pad)
         let residualCrop = Self.crop(residual, width: width + 2 * pad, channels: 1, pad: pad, toWidth: width, height: height)
         let reconCrop = Self.crop(recon, width: width + 2 * pad, channels: channels, pad: pad, toWidth: width, height: height)
-        let score = GaussianBlur.apply(residualCrop, width: width, height: height, sigma: settings.blurSigma)
-        return Output(width: width, height: height, channels: channels, score: score, reconstruction: reconCrop,
+        let residualScore = GaussianBlur.apply(residualCrop, width: width, height: height, sigma: settings.blurSigma)
+        let textureScore = scoreKind == .residual ? nil : texture?.score(planes, width: width, height: height)
+        let score = Self.combine(scoreKind, residual: residualScore, texture: textureScore, residualScale: residualScale)
+        return Output(width: width, height: height, channels: channels, score: score, residual: residualScore,
+                      texture: textureScore, reconstruction: reconCrop,
                       imageScore: AreaOpening.imageScore(score, width: width, height: height, minArea: minArea),
                       solverSteps: steps, solveSeconds: Date().timeIntervalSince(started))
+    }
+
+    /// The score map of `kind` from the residual and the texture score (nil: residual only).
+    public static func combine(_ kind: SolverSettings.Score, residual: [Float], texture: [Float]?, residualScale: Float) -> [Float] {
+        guard let texture, kind != .residual else { return residual }
+        if kind == .texture { return texture }
+        return zip(residual, texture).map { max($0 / residualScale, $1) }
     }
 
     /// Tiles, solves and stitches: per-pixel residual magnitude and reconstruction, and the mean
@@ -169,39 +192,6 @@ public final class Detector {
         var out = planes
         for c in 0..<channels {
             for i in 0..<plane where mask[i] { out[c * plane + i] = reconstruction[c * plane + i] }
-        }
-        return out
-    }
-}
-
-/// Separable Gaussian blur with mirrored borders.
-public enum GaussianBlur {
-    public static func apply(_ values: [Float], width: Int, height: Int, sigma: Float) -> [Float] {
-        guard sigma > 0 else { return values }
-        let radius = max(1, Int((3 * sigma).rounded(.up)))
-        var kernel = (-radius...radius).map { expf(-Float($0 * $0) / (2 * sigma * sigma)) }
-        let total = kernel.reduce(0, +)
-        kernel = kernel.map { $0 / total }
-        func mirror(_ i: Int, _ n: Int) -> Int {
-            var j = i
-            if n == 1 { return 0 }
-            while j < 0 || j >= n { j = j < 0 ? -j - 1 : 2 * n - j - 1 }
-            return j
-        }
-        var tmp = [Float](repeating: 0, count: values.count), out = tmp
-        for y in 0..<height {
-            for x in 0..<width {
-                var s: Float = 0
-                for k in -radius...radius { s += kernel[k + radius] * values[y * width + mirror(x + k, width)] }
-                tmp[y * width + x] = s
-            }
-        }
-        for y in 0..<height {
-            for x in 0..<width {
-                var s: Float = 0
-                for k in -radius...radius { s += kernel[k + radius] * tmp[mirror(y + k, height) * width + x] }
-                out[y * width + x] = s
-            }
         }
         return out
     }

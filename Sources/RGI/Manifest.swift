@@ -13,11 +13,16 @@ public struct Manifest: Codable, Equatable, Sendable {
     /// How 8-bit pixels become network inputs: v = x / 127.5 − 1.
     public var normalization: String
     public var solver: SolverSettings
-    /// Thresholds of the default solver mode (`solver.mode`).
+    /// Thresholds of the default solver mode and score (`solver.mode`, `solver.score`).
     public var thresholds: Thresholds
-    /// Thresholds calibrated for each solver mode, by mode name, so that `--mode` comparisons
-    /// use each mode's own calibration.
+    /// Thresholds calibrated for each solver mode and score (`calibrationKey`), so that `--mode` and
+    /// `--score` comparisons use their own calibration.
     public var calibration: [String: Thresholds]?
+    /// Local statistics of good texture (nil in bundles trained before it existed).
+    public var texture: TextureModel?
+    /// Per solver mode, the residual of held-out good pixels at their 99.9th percentile: the unit of
+    /// the residual in the combined score.
+    public var residualScale: [String: Float]?
     public var training: TrainingRecord
     public var files: Files
 
@@ -49,10 +54,25 @@ public struct Manifest: Codable, Equatable, Sendable {
         public init() {}
     }
 
-    /// The calibrated thresholds for a solver mode (the default ones for bundles calibrated before
-    /// per-mode calibration existed).
-    public func thresholds(for mode: SolverSettings.Mode) -> Thresholds {
-        calibration?[mode.rawValue] ?? thresholds
+    /// The calibrated thresholds for a solver mode and score (the default ones for bundles calibrated
+    /// before per-mode calibration existed).
+    public func thresholds(for mode: SolverSettings.Mode, score: SolverSettings.Score) -> Thresholds {
+        calibration?[Self.calibrationKey(mode, score)] ?? thresholds
+    }
+
+    /// The calibrated thresholds for these settings' mode and the score a detector shows with them.
+    public func thresholds(for settings: SolverSettings) -> Thresholds {
+        thresholds(for: settings.mode, score: texture == nil ? .residual : settings.score)
+    }
+
+    public func residualScale(for mode: SolverSettings.Mode) -> Float {
+        residualScale?[mode.rawValue] ?? 1
+    }
+
+    /// `r-rgi` for the residual score (what bundles before the texture model calibrated), else
+    /// `r-rgi+combined`, `r-rgi+texture`.
+    public static func calibrationKey(_ mode: SolverSettings.Mode, _ score: SolverSettings.Score) -> String {
+        score == .residual ? mode.rawValue : "\(mode.rawValue)+\(score.rawValue)"
     }
 
     public static let encoder: JSONEncoder = {

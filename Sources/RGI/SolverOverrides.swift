@@ -13,6 +13,7 @@ public struct SolverOverrides: Sendable, Equatable {
     public var stride: Int?
     public var padding: Int?
     public var earlyStopTolerance: Float?
+    public var score: SolverSettings.Score?
 
     public init() {}
 
@@ -30,6 +31,7 @@ public struct SolverOverrides: Sendable, Equatable {
         if let stride { s.stride = stride }
         if let padding { s.padding = padding }
         if let earlyStopTolerance { s.earlyStopTolerance = earlyStopTolerance }
+        if let score { s.score = score }
         return s
     }
 }

@@ -10,6 +10,16 @@ public struct SolverSettings: Codable, Equatable, Sendable {
         case rrgi = "r-rgi"
     }
 
+    /// What the score map shows (docs/METHOD.md, "stochastic textures").
+    public enum Score: String, Codable, CaseIterable, Sendable {
+        /// |y − G(z)|, blurred: the paper's residual.
+        case residual
+        /// The texture model's score alone: local statistics of the frame against good parts'.
+        case texture
+        /// The larger of the residual (in units of good pixels' 99.9th percentile) and the texture score.
+        case combined
+    }
+
     public var mode: Mode = .rrgi
     /// Solver iterations per frame (upper bound: early stopping may end sooner).
     public var steps = 20
@@ -34,12 +44,14 @@ public struct SolverSettings: Codable, Equatable, Sendable {
     public var padding = -1
     /// Gaussian blur of the score map, pixels (0: none).
     public var blurSigma: Float = 2
+    /// The evidence the score map shows; bundles without a texture model always show the residual.
+    public var score: Score = .combined
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
         case mode, steps, learningRateZ, learningRateTheta, thetaStart, proximity, lambda, restarts
-        case earlyStopTolerance, stride, padding, blurSigma
+        case earlyStopTolerance, stride, padding, blurSigma, score
     }
 
     /// Missing keys take their defaults, so manifests written before a setting existed still load.
@@ -58,5 +70,7 @@ public struct SolverSettings: Codable, Equatable, Sendable {
         stride = try c.decodeIfPresent(Int.self, forKey: .stride) ?? d.stride
         padding = try c.decodeIfPresent(Int.self, forKey: .padding) ?? d.padding
         blurSigma = try c.decodeIfPresent(Float.self, forKey: .blurSigma) ?? d.blurSigma
+        // Bundles from before the texture model scored the residual.
+        score = try c.decodeIfPresent(Score.self, forKey: .score) ?? .residual
     }
 }

@@ -90,9 +90,10 @@ public struct TrainingPipeline {
                             finalReconstructionL1: last?.reconstruction ?? 0, holdoutReconstructionL1: nil,
                             options: options),
             files: .init())
+        manifest.texture = try TextureModel.fit(images: train, channels: spec.channels)
         let detector = Detector(solver: Solver(generator: trainer.ema, encoder: trainer.networks.encoder, latentSize: spec.latent,
                                                maxTiles: 16, settings: manifest.solver),
-                                tile: spec.tile, channels: spec.channels, maxTiles: 16)
+                                tile: spec.tile, channels: spec.channels, maxTiles: 16, texture: manifest.texture)
         if !holdout.isEmpty {
             events(.calibrating(images: holdout.count))
             manifest.training.holdoutReconstructionL1 =

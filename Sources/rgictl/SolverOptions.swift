@@ -35,6 +35,9 @@ struct SolverOptions: ParsableArguments {
     @Option(help: "Score-map blur sigma in pixels.")
     var blur: Float?
 
+    @Option(help: "Score map: residual (|y − G(z)|), texture (local statistics against good parts) or combined.")
+    var score: SolverSettings.Score?
+
     @Option(help: "Mask threshold: pixels above it join a defect region (default: calibrated).")
     var pixelThreshold: Float?
 
@@ -48,7 +51,7 @@ struct SolverOptions: ParsableArguments {
         var o = SolverOverrides()
         o.mode = mode; o.steps = steps; o.lambda = lambda; o.blurSigma = blur
         o.learningRateZ = lrZ; o.learningRateTheta = lrTheta; o.thetaStart = thetaStart; o.proximity = proximity
-        o.stride = stride; o.padding = padding
+        o.stride = stride; o.padding = padding; o.score = score
         return o.applied(to: base)
     }
 
@@ -56,7 +59,7 @@ struct SolverOptions: ParsableArguments {
     /// bundle's calibration for the solver mode in force.
     func inspector(for bundle: ModelBundle) -> Inspector {
         let s = settings(bundle.manifest.solver)
-        return Inspector(bundle: bundle, settings: s, thresholds: thresholds(bundle.manifest.thresholds(for: s.mode)))
+        return Inspector(bundle: bundle, settings: s, thresholds: thresholds(bundle.manifest.thresholds(for: s)))
     }
 
     func thresholds(_ base: Thresholds) -> Thresholds {
@@ -69,3 +72,4 @@ struct SolverOptions: ParsableArguments {
 }
 
 extension SolverSettings.Mode: ExpressibleByArgument {}
+extension SolverSettings.Score: ExpressibleByArgument {}

@@ -34,6 +34,7 @@ struct ConfigurationTests {
         [products.brick.solver]
         mode = "rgi"
         steps = 10
+        score = "texture"
         """
 
     @Test func readsEveryKeyOfAValidFile() throws {
@@ -51,7 +52,7 @@ struct ConfigurationTests {
         #expect(brick.roi == RegionOfInterest(x: 10, y: 20, width: 640, height: 480))
         #expect(brick.overlap == 16 && brick.threshold == 0.5 && brick.minArea == 12)
         #expect(brick.timeBudget == .milliseconds(250))
-        #expect(brick.solver.mode == .rgi && brick.solver.steps == 10)
+        #expect(brick.solver.mode == .rgi && brick.solver.steps == 10 && brick.solver.score == .texture)
     }
 
     @Test(arguments: [
@@ -60,6 +61,7 @@ struct ConfigurationTests {
         ("fps = 30", "fps = \"30\"", "rgid.toml:11: camera.fps: must be a number, not a string"),
         ("fps = 30", "fsp = 30", "rgid.toml:11: camera.fsp: unknown key in [camera]"),
         ("mode = \"rgi\"", "mode = \"magic\"", "rgid.toml:27: products.brick.solver.mode: must be one of \"inversion\", \"rgi\", \"r-rgi\", not \"magic\""),
+        ("score = \"texture\"", "score = \"pixels\"", "rgid.toml:29: products.brick.solver.score: must be one of \"residual\", \"texture\", \"combined\", not \"pixels\""),
         ("roi = [10, 20, 640, 480]", "roi = [10, 20, 640]", "rgid.toml:20: products.brick.roi: must hold 4 integers, not 3"),
         ("source = \"v4l2\"", "source = \"usb\"", "rgid.toml:6: camera.source: must be \"v4l2\" or \"replay\", not \"usb\""),
         ("product = \"brick\"", "product = \"grass\"", "rgid.toml:2: daemon.product: 'grass' is not a configured product (defined: brick)"),

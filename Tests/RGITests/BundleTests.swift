@@ -45,8 +45,8 @@ import Testing
         for (a, b) in zip(loaded.discriminator.forward(x, training: false).toArray(), bundle.discriminator.forward(x, training: false).toArray()) {
             #expect(abs(a - b) <= 1e-5 * max(1, abs(b)))
         }
-        #expect(loaded.manifest.thresholds(for: .rgi).image == 0.4)
-        #expect(loaded.manifest.thresholds(for: .inversion).image == 0.2, "modes without calibration fall back")
+        #expect(loaded.manifest.thresholds(for: .rgi, score: .residual).image == 0.4)
+        #expect(loaded.manifest.thresholds(for: .inversion, score: .residual).image == 0.2, "modes without calibration fall back")
     }
 
     @Test func brokenBundlesNameTheFileAndField() throws {

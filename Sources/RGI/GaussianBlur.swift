@@ -1,0 +1,51 @@
+import Foundation
+
+/// Separable Gaussian blur with mirrored borders (the edge pixel repeated, scipy's `reflect`).
+/// Rows are blurred from a mirrored copy of the row and columns as weighted sums of whole rows,
+/// so both passes run over contiguous memory.
+public enum GaussianBlur {
+    public static func apply(_ values: [Float], width: Int, height: Int, sigma: Float) -> [Float] {
+        guard sigma > 0 else { return values }
+        precondition(values.count == width * height, "blur input is not \(width)×\(height)")
+        let kernel = weights(sigma: sigma), radius = kernel.count / 2
+        var rows = [Float](repeating: 0, count: values.count)
+        var line = [Float](repeating: 0, count: width + 2 * radius)
+        for y in 0..<height {
+            for i in 0..<line.count { line[i] = values[y * width + mirror(i - radius, width)] }
+            for x in 0..<width {
+                var s: Float = 0
+                for k in 0..<kernel.count { s += kernel[k] * line[x + k] }
+                rows[y * width + x] = s
+            }
+        }
+        var out = [Float](repeating: 0, count: values.count)
+        rows.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<height {
+                    let o = dst.baseAddress! + y * width
+                    for k in 0..<kernel.count {
+                        let r = src.baseAddress! + mirror(y + k - radius, height) * width, w = kernel[k]
+                        for x in 0..<width { o[x] += w * r[x] }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Normalised weights over ±⌈3σ⌉.
+    static func weights(sigma: Float) -> [Float] {
+        let radius = max(1, Int((3 * sigma).rounded(.up)))
+        let kernel = (-radius...radius).map { expf(-Float($0 * $0) / (2 * sigma * sigma)) }
+        let total = kernel.reduce(0, +)
+        return kernel.map { $0 / total }
+    }
+
+    /// Index i reflected into 0..<n, the edge pixel repeated (…, 1, 0 | 0, 1, …).
+    static func mirror(_ i: Int, _ n: Int) -> Int {
+        if n == 1 { return 0 }
+        var j = i
+        while j < 0 || j >= n { j = j < 0 ? -j - 1 : 2 * n - j - 1 }
+        return j
+    }
+}
