@@ -109,8 +109,9 @@ if arguments.contains("--profile") {
     for (i, layer) in generator.layers.enumerated() {
         let f = time(reps: 5) { _ = layer.forward(inputs[i], training: true) }
         let b = time(reps: 5) { _ = layer.backward(grads[i + 1], weightGradients: true) }
+        // GFLOP/s of the GEMM layers (forward, and backward with weight gradients as 2× forward).
         let flops = Double(layer.forwardFLOPs(input: Shape(1, inputs[i].shape.c, inputs[i].shape.h, inputs[i].shape.w)) * 32)
-        let rates = flops > 0 ? String(format: "  %6.1f / %6.1f GFLOP/s", flops / f / 1e9, 2 * flops / b / 1e9) : ""
+        let rates = flops >= 32e6 ? String(format: "  %6.1f / %6.1f GFLOP/s", flops / f / 1e9, 2 * flops / b / 1e9) : ""
         print(String(format: "%2d %-16@ %-18@ fwd %7.2f ms  bwd %7.2f ms", i, "\(type(of: layer))" as NSString,
                      inputs[i].shape.description as NSString, f * 1e3, b * 1e3) + rates)
     }
