@@ -123,11 +123,12 @@ public final class Daemon: Sendable {
     private func inspectFrames() async {
         while let frame = await ring.next() {
             board.frameArrived()
-            let age = max(0, Double(Int64(bitPattern: Self.monotonicNanoseconds() &- frame.timestamp)) / 1e9)
+            let age = Self.secondsSinceCapture(frame)
             switch await inspection.inspect(frame, capturedAt: Date().addingTimeInterval(-age)) {
             case let .inspected(result, overBudget):
-                board.inspected(result.product, milliseconds: result.timings.totalMs, defect: result.decision == .defect,
-                                overBudget: overBudget, at: result.frame.capturedAt)
+                board.inspected(result.product, milliseconds: result.timings.totalMs,
+                                sinceCaptureMilliseconds: Self.secondsSinceCapture(frame) * 1000,
+                                defect: result.decision == .defect, overBudget: overBudget, at: result.frame.capturedAt)
                 if result.decision == .defect, !reports.offer(result) {
                     board.reportDropped()
                     logger.error("report queue full: report of frame \(frame.sequence) dropped")
@@ -282,11 +283,12 @@ public final class Daemon: Sendable {
         return text
     }
 
-    /// CLOCK_MONOTONIC, the time base of `Frame.timestamp`.
-    private static func monotonicNanoseconds() -> UInt64 {
+    /// Measured on CLOCK_MONOTONIC, the time base of `Frame.timestamp`.
+    private static func secondsSinceCapture(_ frame: Frame) -> Double {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+        let now = UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+        return max(0, Double(Int64(bitPattern: now &- frame.timestamp)) / 1e9)
     }
 
     static func describe(_ model: ModelState) -> String {

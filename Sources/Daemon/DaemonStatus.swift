@@ -56,8 +56,14 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
         public var timeBudgetMs: Double
         public var lastDefectAt: Date?
         public var lastReport: String?
+        /// Inspection time (frame taken from the camera queue → result) over the recent frames.
         public var latencyP50Ms: Double?
         public var latencyP95Ms: Double?
+        public var latencyP99Ms: Double?
+        /// Capture → result over the same frames: inspection time plus the wait in the camera queue.
+        public var sinceCaptureP50Ms: Double?
+        public var sinceCaptureP95Ms: Double?
+        public var sinceCaptureP99Ms: Double?
     }
 
     public struct Reports: Codable, Sendable, Equatable {

@@ -15,7 +15,11 @@ public final class StatusBoard: Sendable {
         var overBudget: UInt64 = 0
         var lastDefectAt: Date?
         var lastReport: String?
+        /// Inspection time: the frame taken from the camera queue → its result.
         var latency = LatencyWindow()
+        /// Capture → result: inspection time plus the frame's wait in the camera queue, which is
+        /// what a reject gate downstream of the camera has to allow for.
+        var sinceCapture = LatencyWindow()
     }
 
     struct State {
@@ -74,10 +78,12 @@ public final class StatusBoard: Sendable {
         }
     }
 
-    func inspected(_ product: String, milliseconds: Double, defect: Bool, overBudget: Bool, at date: Date) {
+    func inspected(_ product: String, milliseconds: Double, sinceCaptureMilliseconds: Double, defect: Bool,
+                   overBudget: Bool, at date: Date) {
         update(product) {
             $0.frames += 1
             $0.latency.add(milliseconds)
+            $0.sinceCapture.add(sinceCaptureMilliseconds)
             if overBudget { $0.overBudget += 1 }
             if defect { $0.defects += 1; $0.lastDefectAt = date }
         }
@@ -138,7 +144,11 @@ public final class StatusBoard: Sendable {
                                  frames: p.frames, defects: p.defects, skipped: p.skipped, errors: p.errors,
                                  overBudget: p.overBudget, timeBudgetMs: Self.milliseconds(p.configuration.timeBudget),
                                  lastDefectAt: p.lastDefectAt, lastReport: p.lastReport,
-                                 latencyP50Ms: p.latency.percentile(50), latencyP95Ms: p.latency.percentile(95))
+                                 latencyP50Ms: p.latency.percentile(50), latencyP95Ms: p.latency.percentile(95),
+                                 latencyP99Ms: p.latency.percentile(99),
+                                 sinceCaptureP50Ms: p.sinceCapture.percentile(50),
+                                 sinceCaptureP95Ms: p.sinceCapture.percentile(95),
+                                 sinceCaptureP99Ms: p.sinceCapture.percentile(99))
                 },
                 reports: state.reports)
         }

@@ -20,10 +20,15 @@ public enum StatusText {
             if p.skipped > 0 { counts += ", \(p.skipped) skipped" }
             if p.errors > 0 { counts += ", \(p.errors) errors" }
             if let p50 = p.latencyP50Ms, let p95 = p.latencyP95Ms {
-                counts += String(format: ", latency p50 %.0f ms p95 %.0f ms (budget %.0f ms, %llu over)",
-                                 p50, p95, p.timeBudgetMs, p.overBudget)
+                counts += String(format: ", latency p50 %.0f ms p95 %.0f ms", p50, p95)
+                // A daemon older than rgictl answers without p99.
+                if let p99 = p.latencyP99Ms { counts += String(format: " p99 %.0f ms", p99) }
+                counts += String(format: " (budget %.0f ms, %llu over)", p.timeBudgetMs, p.overBudget)
             }
             lines.append(counts)
+            if let p50 = p.sinceCaptureP50Ms, let p95 = p.sinceCaptureP95Ms, let p99 = p.sinceCaptureP99Ms {
+                lines.append(String(format: "      capture → result p50 %.0f ms p95 %.0f ms p99 %.0f ms", p50, p95, p99))
+            }
             if let last = p.lastDefectAt {
                 lines.append("      last defect \(duration(now.timeIntervalSince(last))) ago" + (p.lastReport.map { ": \($0)" } ?? ""))
             }
