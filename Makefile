@@ -32,6 +32,9 @@ bench: deps
 	.build/release/CaptureBenchmark
 	$(SWIFT) build -c release --product InspectionBenchmark
 	.build/release/InspectionBenchmark --model models/brick --data ../shared/data/rgi-bench/brick --output docs/PERFORMANCE.md
+	$(SWIFT) build -c release --product rgid
+	$(SWIFT) build -c release --product DaemonBenchmark
+	.build/release/DaemonBenchmark --model models/brick --frames demo/frames --output docs/PERFORMANCE.md
 
 clean:
 	rm -rf .build .build-py

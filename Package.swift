@@ -78,6 +78,10 @@ let package = Package(
         .executableTarget(
             name: "CaptureBenchmark", dependencies: ["Capture", "Imaging", "BenchmarkSupport"],
             path: "Benchmarks/CaptureBenchmark"),
+        // Drives the built rgid (build it first: `swift build -c release --product rgid`).
+        .executableTarget(
+            name: "DaemonBenchmark", dependencies: ["Daemon", "RGI", "Inspection", "Imaging", "BenchmarkSupport"],
+            path: "Benchmarks/DaemonBenchmark"),
 
         // MARK: tests
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Alerting", "Inspection", "Capture", "Imaging", "RGI"]),
