@@ -3,14 +3,14 @@ import Foundation
 /// Local texture statistics per pixel: for every channel and every scale σ, Gaussian-weighted
 /// averages over the pixel's neighbourhood of
 ///
-///     mean, log standard deviation, log gx², log gy², gx·gy, log (y − blur₁(y))²
+///     mean, log standard deviation, gx², gy², gx·gy, (y − blur₁(y))²
 ///
-/// (gx, gy: Sobel gradients / 8; the last one is the energy of the finest detail). Contrast and
-/// energies are taken as logarithms (plus about a quantisation step), so that their distribution
-/// over good texture is closer to a Gaussian and a patch where texture is missing — contrast near
-/// zero, which a generator reproduces perfectly — lies far out instead of next to the low-contrast
-/// good pixels (a flat patch in smoothed noise, `TextureTests`: its weakest pixel scores 0.76 of
-/// the good scale with linear statistics, 1.6 with the logarithms). The first two
+/// (gx, gy: Sobel gradients / 8; the last one is the energy of the finest detail). The contrast is
+/// taken as a logarithm (plus about a quantisation step), so that a patch where texture is missing
+/// — contrast near zero, which a generator reproduces perfectly — lies far out instead of next to
+/// the low-contrast good pixels (a flat patch in smoothed noise, `TextureTests`: its weakest pixel
+/// scores 0.76 of the good scale with the linear contrast, 1.7 with its logarithm). Logarithms of
+/// the energies too were measured and lost on brick (docs/METHOD.md). The first two
 /// say how bright and how contrasted the neighbourhood is; the gradient products (the structure
 /// tensor) say how strongly and in which direction it is textured; the detail energy how fine it is.
 /// They do not depend on where exactly a grass blade or a stone lies, which is what a generator
@@ -39,15 +39,11 @@ public enum TextureFeatures {
                 let mean = blur(y), meanSquare = blur(squares)
                 out.append(mean)
                 out.append(zip(meanSquare, mean).map { logf(max($0 - $1 * $1, 1e-8).squareRoot() + 1e-3) })
-                out.append(logEnergy(blur(gxx))); out.append(logEnergy(blur(gyy))); out.append(blur(gxy))
-                out.append(logEnergy(blur(detail)))
+                out.append(blur(gxx)); out.append(blur(gyy)); out.append(blur(gxy)); out.append(blur(detail))
             }
         }
         return out
     }
-
-    /// log(e + 10⁻⁶): an energy of 10⁻⁶ is a contrast of 10⁻³, below an 8-bit step (2/255).
-    static func logEnergy(_ e: [Float]) -> [Float] { e.map { logf($0 + 1e-6) } }
 
     /// Sobel derivatives along x and y, divided by 8 (a unit ramp gives 1), mirrored borders.
     static func sobel(_ y: [Float], width: Int, height: Int) -> (gx: [Float], gy: [Float]) {
