@@ -22,7 +22,7 @@ public struct SolverSettings: Codable, Equatable, Sendable {
 
     public var mode: Mode = .rrgi
     /// Solver iterations per frame (upper bound: early stopping may end sooner).
-    public var steps = 20
+    public var steps = 10
     /// Adam learning rate of the latents.
     public var learningRateZ: Float = 0.1
     /// Adam learning rate of the generator weights (R-RGI).
