@@ -47,7 +47,12 @@ struct TrainAndEvaluateCLITests {
         let training = m["training"] as! [String: Any]
         #expect(training["steps"] as? Int == 20)
         let calibration = m["calibration"] as! [String: [String: Any]]
-        #expect(Set(calibration.keys) == ["inversion", "rgi", "r-rgi"])
+        let keys = ["inversion", "rgi", "r-rgi"].flatMap { [$0, $0 + "+texture", $0 + "+combined"] }
+        #expect(Set(calibration.keys) == Set(keys), "every mode and score is calibrated")
+        let solver = m["solver"] as! [String: Any], texture = m["texture"] as! [String: Any]
+        #expect(solver["score"] as? String == "combined")
+        #expect((texture["gaussians"] as! [[String: Any]]).map { $0["statistics"] as! String } == ["intensity", "structure"])
+        #expect((m["residual_scale"] as! [String: Double]).count == 3)
         for (mode, t) in calibration {
             let image = t["image"] as! Double, pixel = t["pixel"] as! Double
             #expect(image.isFinite && image > 0 && pixel > 0 && pixel <= image, "\(mode): \(t)")
