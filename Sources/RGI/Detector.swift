@@ -43,7 +43,7 @@ public final class Detector {
     }
 
     /// The evidence the score map shows: the setting, or the residual when there is no texture model.
-    public var scoreKind: SolverSettings.Score { texture == nil ? .residual : settings.score }
+    public var scoreKind: SolverSettings.Score { settings.score.shown(hasTexture: texture != nil) }
 
     public var settings: SolverSettings {
         get { solver.settings }

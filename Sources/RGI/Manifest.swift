@@ -62,7 +62,7 @@ public struct Manifest: Codable, Equatable, Sendable {
 
     /// The calibrated thresholds for these settings' mode and the score a detector shows with them.
     public func thresholds(for settings: SolverSettings) -> Thresholds {
-        thresholds(for: settings.mode, score: texture == nil ? .residual : settings.score)
+        thresholds(for: settings.mode, score: settings.score.shown(hasTexture: texture != nil))
     }
 
     public func residualScale(for mode: SolverSettings.Mode) -> Float {

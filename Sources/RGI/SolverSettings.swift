@@ -18,6 +18,9 @@ public struct SolverSettings: Codable, Equatable, Sendable {
         case texture
         /// The larger of the residual (in units of good pixels' 99.9th percentile) and the texture score.
         case combined
+
+        /// The score a detector shows for this setting: the residual when there is no texture model.
+        public func shown(hasTexture: Bool) -> Score { hasTexture ? self : .residual }
     }
 
     public var mode: Mode = .rrgi

@@ -17,8 +17,9 @@ public struct TextureModel: Codable, Equatable, Sendable {
         /// Every statistic of `TextureFeatures`.
         case structure
 
-        func includes(statistic: Int) -> Bool {
-            self == .structure || statistic < TextureFeatures.intensityCount
+        /// Which of `count` feature planes (`TextureFeatures` order) this Gaussian uses.
+        func featureIndices(count: Int) -> [Int] {
+            (0..<count).filter { self == .structure || $0 % TextureFeatures.perScale < TextureFeatures.intensityCount }
         }
     }
 
@@ -67,7 +68,7 @@ public struct TextureModel: Codable, Equatable, Sendable {
         let mean = sum.map { $0 / n }
         var model = TextureModel(sigmas: sigmas, channels: channels, gaussians: [])
         for statistics in Statistics.allCases {
-            let index = (0..<d).filter { statistics.includes(statistic: $0 % TextureFeatures.perScale) }
+            let index = statistics.featureIndices(count: d)
             let k = index.count
             var covariance = [Double](repeating: 0, count: k * k)
             for (a, i) in index.enumerated() {
@@ -111,7 +112,7 @@ public struct TextureModel: Codable, Equatable, Sendable {
         let planes = TextureFeatures.planes(image, width: width, height: height, channels: channels, sigmas: sigmas)
         let pixels = width * height
         return gaussians.map { g in
-            let index = planes.indices.filter { g.statistics.includes(statistic: $0 % TextureFeatures.perScale) }
+            let index = g.statistics.featureIndices(count: planes.count)
             let k = index.count
             var out = [Float](repeating: 0, count: pixels), centred = [Float](repeating: 0, count: k)
             for p in 0..<pixels {
