@@ -42,8 +42,10 @@ public final class Inspector {
         let prepared = Date()
         let out = detector.inspect(planes: planes, width: image.width, height: image.height, minArea: thresholds.minArea)
         let solved = Date()
-        let maskBits = AreaOpening.mask(out.score, width: image.width, height: image.height, thresholds: thresholds)
-        let regions = DefectRegions.find(mask: maskBits, score: out.score, width: image.width, height: image.height)
+        let defects = DefectMask(score: out.score, localEvidence: out.localEvidence, width: image.width, height: image.height,
+                                 thresholds: thresholds)
+        let maskBits = defects.mask
+        let regions = DefectRegions.find(mask: maskBits, extent: defects.extent, score: out.score, width: image.width, height: image.height)
         let restoredPlanes = Detector.restore(planes: planes, reconstruction: out.reconstruction, mask: maskBits, channels: spec.channels)
         let restored = ImageTensor.image(planes: restoredPlanes, width: image.width, height: image.height, channels: spec.channels)
         let decision: Decision = out.imageScore > thresholds.image && !regions.isEmpty ? .defect : .ok
@@ -60,21 +62,23 @@ public final class Inspector {
     }
 }
 
-/// Defect regions of a mask: connected components with bounding box, area and scores.
+/// Defect regions of a mask: one per connected component of its extent (so a thin defect that the
+/// mask's cut broke into pieces stays one region), with the bounding box, area and scores of the
+/// mask's pixels in it.
 public enum DefectRegions {
-    public static func find(mask: [Bool], score: [Float], width: Int, height: Int) -> [DefectRegion] {
-        let cc = ConnectedComponents.label(mask, width: width, height: height)
+    public static func find(mask: [Bool], extent: [Bool], score: [Float], width: Int, height: Int) -> [DefectRegion] {
+        let cc = ConnectedComponents.label(extent, width: width, height: height)
         guard cc.count > 0 else { return [] }
         var minX = [Int](repeating: .max, count: cc.count + 1), minY = minX
         var maxX = [Int](repeating: .min, count: cc.count + 1), maxY = maxX
         var area = [Int](repeating: 0, count: cc.count + 1)
         var peak = [Float](repeating: -.infinity, count: cc.count + 1), sum = [Double](repeating: 0, count: cc.count + 1)
-        for (i, l) in cc.labels.enumerated() where l > 0 {
+        for (i, l) in cc.labels.enumerated() where l > 0 && mask[i] {
             let x = i % width, y = i / width
             minX[l] = min(minX[l], x); maxX[l] = max(maxX[l], x); minY[l] = min(minY[l], y); maxY[l] = max(maxY[l], y)
             area[l] += 1; peak[l] = max(peak[l], score[i]); sum[l] += Double(score[i])
         }
-        return (1...cc.count).map { l in
+        return (1...cc.count).filter { area[$0] > 0 }.map { l in
             DefectRegion(x: minX[l], y: minY[l], width: maxX[l] - minX[l] + 1, height: maxY[l] - minY[l] + 1,
                          area: area[l], peakScore: peak[l], meanScore: Float(sum[l] / Double(area[l])))
         }.sorted { $0.peakScore > $1.peakScore }

@@ -37,9 +37,9 @@ public enum AreaOpening {
         return score[order.last!]
     }
 
-    /// The defect mask by hysteresis: connected regions of {score > thresholds.pixel} that contain a
-    /// connected region of {score > thresholds.image} of at least `minArea` pixels.
-    public static func mask(_ score: [Float], width: Int, height: Int, thresholds t: Thresholds) -> [Bool] {
+    /// The extent of the defects, by hysteresis: connected regions of {score > thresholds.pixel} that
+    /// contain a connected region of {score > thresholds.image} of at least `minArea` pixels.
+    public static func extent(_ score: [Float], width: Int, height: Int, thresholds t: Thresholds) -> [Bool] {
         let seeds = ConnectedComponents.label(score.map { $0 > t.image }, width: width, height: height)
         var seedArea = [Int](repeating: 0, count: seeds.count + 1)
         for l in seeds.labels where l > 0 { seedArea[l] += 1 }

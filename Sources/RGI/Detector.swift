@@ -29,6 +29,10 @@ public final class Detector {
         public let residual: [Float]
         /// The texture model's score, when the score uses it.
         public let texture: [Float]?
+        /// With the combined score, the residual in the score's units: it localises a defect more
+        /// sharply than the texture statistics, and `DefectMask` shapes regions by it where it is
+        /// itself unusual.
+        public let localEvidence: [Float]?
         /// Stitched G(z), CHW in [-1, 1].
         public let reconstruction: [Float]
         /// The area-opening image score (see `AreaOpening`).
@@ -86,8 +90,10 @@ public final class Detector {
         let residualScore = GaussianBlur.apply(residualCrop, width: width, height: height, sigma: settings.blurSigma)
         let textureScore = scoreKind == .residual ? nil : texture?.score(planes, width: width, height: height)
         let score = Self.combine(scoreKind, residual: residualScore, texture: textureScore, residualScale: residualScale)
+        let scale = residualScale
+        let localEvidence = scoreKind == .combined && textureScore != nil ? residualScore.map { $0 / scale } : nil
         return Output(width: width, height: height, channels: channels, score: score, residual: residualScore,
-                      texture: textureScore, reconstruction: reconCrop,
+                      texture: textureScore, localEvidence: localEvidence, reconstruction: reconCrop,
                       imageScore: AreaOpening.imageScore(score, width: width, height: height, minArea: minArea),
                       solverSteps: steps, solveSeconds: Date().timeIntervalSince(started))
     }

@@ -20,19 +20,39 @@ import Testing
     }
 
     @Test func hysteresisMaskFollowsTheRegionDownToThePixelThreshold() {
-        let mask = AreaOpening.mask(map, width: width, height: height, thresholds: Thresholds(pixel: 0.3, minArea: 3, image: 0.8))
+        let mask = AreaOpening.extent(map, width: width, height: height, thresholds: Thresholds(pixel: 0.3, minArea: 3, image: 0.8))
         #expect(mask.enumerated().filter(\.element).map(\.offset) == [7, 8, 9, 13, 14, 15])
         // A seed smaller than the minimum area is no defect, however high it scores.
-        let none = AreaOpening.mask(map, width: width, height: height, thresholds: Thresholds(pixel: 0.3, minArea: 4, image: 0.8))
+        let none = AreaOpening.extent(map, width: width, height: height, thresholds: Thresholds(pixel: 0.3, minArea: 4, image: 0.8))
         #expect(!none.contains(true))
         // Verdict and mask agree: the image score exceeds the decision threshold exactly when the mask is set.
         for minArea in 1...8 {
             for image: Float in [0.05, 0.3, 0.6, 0.95] {
                 let t = Thresholds(pixel: 0.2, minArea: minArea, image: image)
                 let defect = AreaOpening.imageScore(map, width: width, height: height, minArea: minArea) > image
-                #expect(defect == AreaOpening.mask(map, width: width, height: height, thresholds: t).contains(true))
+                #expect(defect == AreaOpening.extent(map, width: width, height: height, thresholds: t).contains(true))
             }
         }
+    }
+
+    @Test func defectMaskCutsEachRegionAtAFractionOfItsOwnPeak() {
+        // One 1×8 row: a region peaking at 2.0 in the middle, fading towards its ends.
+        let score: [Float] = [0.1, 0.5, 0.7, 1.2, 2.0, 1.2, 0.7, 0.5]
+        let t = Thresholds(pixel: 0.3, minArea: 1, image: 1.0)
+        let shaped = DefectMask(score: score, width: 8, height: 1, thresholds: t)
+        #expect(shaped.extent == [false, true, true, true, true, true, true, true])
+        // Kept: at least 0.4 × 2.0 = 0.8.
+        #expect(shaped.mask == [false, false, false, true, true, true, false, false])
+        // Where the local evidence itself reaches 1 in the region, it gives the shape…
+        let local: [Float] = [0, 0, 0, 0.3, 1.5, 0.3, 0, 0]
+        #expect(DefectMask(score: score, localEvidence: local, width: 8, height: 1, thresholds: t).mask
+                == [false, false, false, false, true, false, false, false])
+        // …and where it does not, the score does.
+        let weak = local.map { $0 / 2 }
+        #expect(DefectMask(score: score, localEvidence: weak, width: 8, height: 1, thresholds: t).mask == shaped.mask)
+        // No region, no mask.
+        let none = DefectMask(score: score, width: 8, height: 1, thresholds: Thresholds(pixel: 0.3, minArea: 1, image: 3))
+        #expect(!none.mask.contains(true) && !none.extent.contains(true))
     }
 
     @Test func componentsAreFourConnected() {
