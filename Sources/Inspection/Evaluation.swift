@@ -40,6 +40,18 @@ public enum Evaluation {
         public var falseCallRate: Double
         public var restorePSNRGainDB: Double
         public var restorePSNRDefectDB: Double
+        /// The same per test folder (`good`, `scratch`, …), to see which kind of defect is missed.
+        public var kinds: [String: KindMetrics]
+    }
+
+    public struct KindMetrics: Codable, Equatable, Sendable {
+        public var images: Int
+        /// Share of the kind's images called defective: the recall of a defect kind, the false-call rate of `good`.
+        public var calledDefective: Double
+        /// How the kind's defect pixels rank against every pixel of the good images (nan for `good`).
+        public var pixelAUROC: Double
+        /// Mask F1 pooled over the kind's images (nan for `good`).
+        public var maskF1: Double
     }
 
     public static func metrics(_ samples: [Sample]) -> Metrics {
@@ -68,7 +80,29 @@ public enum Evaluation {
             maskIOU: tp / max(tp + fp + fn, 1),
             defectRecall: defective.isEmpty ? .nan : Double(defective.filter(\.defective).count) / Double(defective.count),
             falseCallRate: good.isEmpty ? .nan : Double(good.filter(\.defective).count) / Double(good.count),
-            restorePSNRGainDB: mean(gains), restorePSNRDefectDB: mean(defectPSNR))
+            restorePSNRGainDB: mean(gains), restorePSNRDefectDB: mean(defectPSNR),
+            kinds: byKind(samples))
+    }
+
+    static func byKind(_ samples: [Sample]) -> [String: KindMetrics] {
+        let goodScores = samples.filter { $0.kind == "good" }.flatMap(\.score)
+        return Dictionary(grouping: samples, by: \.kind).mapValues { group in
+            let called = Double(group.filter(\.defective).count) / Double(group.count)
+            guard group[0].kind != "good" else {
+                return KindMetrics(images: group.count, calledDefective: called, pixelAUROC: .nan, maskF1: .nan)
+            }
+            var defectScores: [Float] = []
+            var tp = 0.0, wrong = 0.0  // wrong: false positives plus false negatives
+            for s in group {
+                for i in s.truth.indices {
+                    if s.truth[i] { defectScores.append(s.score[i]) }
+                    if s.mask[i] && s.truth[i] { tp += 1 } else if s.mask[i] != s.truth[i] { wrong += 1 }
+                }
+            }
+            let labels = [Bool](repeating: false, count: goodScores.count) + [Bool](repeating: true, count: defectScores.count)
+            return KindMetrics(images: group.count, calledDefective: called,
+                               pixelAUROC: auroc(goodScores + defectScores, labels), maskF1: 2 * tp / max(2 * tp + wrong, 1))
+        }
     }
 
     /// Mann–Whitney AUROC with tied scores given their average rank.

@@ -11,7 +11,9 @@ struct EvaluateCommand: ParsableCommand {
         discussion: """
             Writes PRED/<kind>/<name>/ report folders (the layout shared/bench/score.py reads) and \
             prints pixel AUROC, AUPRO@0.3, image AUROC, mask F1/IoU, defect recall, false-call rate, \
-            restoration PSNR gain and time per image, computed by rgi's own code.
+            restoration PSNR gain and time per image, computed by rgi's own code, then per test folder \
+            the share of images called defective, the pixel AUROC of its defects against the good \
+            images' pixels, and its mask F1.
             """)
 
     @Option(help: "Model bundle folder.")
@@ -46,6 +48,14 @@ struct EvaluateCommand: ParsableCommand {
         }
         print(String(format: "ms_per_image_mean %.1f\nms_per_image_p50 %.1f\nms_per_image_p95 %.1f",
                      times.reduce(0, +) / Double(times.count), sorted[sorted.count / 2], sorted[Int(Double(sorted.count - 1) * 0.95)]))
+        print("kind        images  called  pixel_auroc  mask_f1")
+        for (kind, k) in m.kinds.sorted(by: { $0.key < $1.key }) {
+            let cell = { (v: Double) in v.isNaN ? "-" : String(format: "%.3f", v) }
+            print(kind.padding(toLength: max(10, kind.count), withPad: " ", startingAt: 0)
+                  + String(format: "  %6d  %6.3f", k.images, k.calledDefective)
+                  + "  " + String(repeating: " ", count: max(0, 11 - cell(k.pixelAUROC).count)) + cell(k.pixelAUROC)
+                  + "  " + String(repeating: " ", count: max(0, 7 - cell(k.maskF1).count)) + cell(k.maskF1))
+        }
         if let json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

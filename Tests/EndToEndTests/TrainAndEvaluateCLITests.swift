@@ -129,6 +129,20 @@ struct TrainAndEvaluateCLITests {
             let a = number(ours[key]), b = number(theirs[theirKey])
             #expect(abs(a - b) <= tolerance || (a.isNaN && b.isNaN), "\(key): rgictl \(a) vs score.py \(b)")
         }
+        // Per test folder: every folder, its image count, and calls that add up to the pooled recall
+        // and false-call rate.
+        let kinds = try #require(ours["kinds"] as? [String: [String: Any]])
+        #expect(Set(kinds.keys) == ["good", "scratch", "stain", "cutpaste", "hole"])
+        var called = 0.0
+        for (kind, k) in kinds {
+            #expect(k["images"] as? Int == (kind == "good" ? 30 : 15), "\(kind): \(k)")
+            let auroc = number(k["pixel_auroc"])
+            #expect(kind == "good" ? auroc.isNaN : (0...1).contains(auroc), "\(kind): \(k)")
+            if kind != "good" { called += number(k["called_defective"]) * 15 }
+        }
+        #expect(abs(called / 60 - number(ours["defect_recall"])) < 1e-9)
+        #expect(abs(number(kinds["good"]?["called_defective"]) - number(ours["false_call_rate"])) < 1e-9)
+        #expect(run.text.contains("kind        images  called  pixel_auroc  mask_f1"), "\(run.text)")
     }
 
     private func number(_ value: Any?) -> Double {
