@@ -93,6 +93,7 @@ let package = Package(
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Inspection", "Imaging"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "RGITests", dependencies: ["RGI", "Engine", "Imaging"]),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "RGI"]),
         .testTarget(
             name: "ImagingTests", dependencies: ["Imaging"],
             exclude: ["make_fixtures.py"]),

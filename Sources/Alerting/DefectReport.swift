@@ -62,10 +62,10 @@ public struct DefectReport: Codable, Equatable, Sendable {
         public var channels: Int
     }
 
-    /// One connected defect region of the mask.
+    /// One defect: a connected region of the defects' extent, described by its mask pixels.
     public struct Region: Codable, Equatable, Sendable {
         public var bbox: BoundingBox
-        /// Pixels in the region.
+        /// Mask pixels in the region.
         public var area: Int
         public var peakScore: Float
         public var meanScore: Float

@@ -16,7 +16,7 @@ public struct InspectionResult: Sendable {
     public var scores: ScoreMap
     /// 255 where the detector marks a defect, 0 elsewhere; `image.width × image.height` bytes.
     public var mask: [UInt8]
-    /// The part as it should look: the model's reconstruction inside the mask, the frame elsewhere.
+    /// The part as it should look: the model's reconstruction inside the defects' extent, the frame elsewhere.
     public var restored: Image
     public var imageScore: Float
     public var decision: Decision
@@ -67,14 +67,14 @@ public struct ScoreMap: Sendable, Equatable {
     public var maximum: Float { values.max() ?? 0 }
 }
 
-/// A connected defect region of the mask.
+/// One defect: a connected region of the defects' extent, described by its mask pixels (see `DefectRegions`).
 public struct DefectRegion: Codable, Equatable, Sendable {
     /// Bounding box in frame pixels.
     public var x: Int
     public var y: Int
     public var width: Int
     public var height: Int
-    /// Pixels in the region.
+    /// Mask pixels in the region.
     public var area: Int
     public var peakScore: Float
     public var meanScore: Float

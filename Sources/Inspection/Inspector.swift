@@ -42,11 +42,11 @@ public final class Inspector {
         let prepared = Date()
         let out = detector.inspect(planes: planes, width: image.width, height: image.height, minArea: thresholds.minArea)
         let solved = Date()
-        let defects = DefectMask(score: out.score, localEvidence: out.localEvidence, width: image.width, height: image.height,
+        let defects = DefectMask(score: out.score, localEvidence: out.scaledResidual, width: image.width, height: image.height,
                                  thresholds: thresholds)
-        let maskBits = defects.mask
-        let regions = DefectRegions.find(mask: maskBits, extent: defects.extent, score: out.score, width: image.width, height: image.height)
-        let restoredPlanes = Detector.restore(planes: planes, reconstruction: out.reconstruction, mask: maskBits, channels: spec.channels)
+        let regions = DefectRegions.find(defects, score: out.score, width: image.width)
+        // The whole extent is restored: the shaped mask's edges and the gaps of a broken scratch are defect too.
+        let restoredPlanes = Detector.restore(planes: planes, reconstruction: out.reconstruction, mask: defects.extent, channels: spec.channels)
         let restored = ImageTensor.image(planes: restoredPlanes, width: image.width, height: image.height, channels: spec.channels)
         let decision: Decision = out.imageScore > thresholds.image && !regions.isEmpty ? .defect : .ok
         let done = Date()
@@ -55,28 +55,30 @@ public final class Inspector {
             product: bundle.manifest.product, modelVersion: bundle.manifest.modelVersion,
             mode: detector.settings.mode.rawValue, frame: frame, image: image,
             scores: ScoreMap(width: image.width, height: image.height, values: out.score),
-            mask: maskBits.map { $0 ? 255 : 0 }, restored: restored, imageScore: out.imageScore,
+            mask: defects.mask.map { $0 ? 255 : 0 }, restored: restored, imageScore: out.imageScore,
             decision: decision, regions: regions, thresholds: thresholds,
             timings: Timings(preprocessMs: ms(started, prepared), solveMs: ms(prepared, solved),
                              postprocessMs: ms(solved, done), totalMs: ms(started, done)))
     }
 }
 
-/// Defect regions of a mask: one per connected component of its extent (so a thin defect that the
-/// mask's cut broke into pieces stays one region), with the bounding box, area and scores of the
-/// mask's pixels in it.
+/// Defect regions: one per region of the defects' extent (so a thin defect that the mask's cut broke
+/// into pieces stays one region), with the bounding box and area of its mask pixels, its peak score
+/// (the extent's, which is what the verdict saw) and the mean score of its mask pixels.
 public enum DefectRegions {
-    public static func find(mask: [Bool], extent: [Bool], score: [Float], width: Int, height: Int) -> [DefectRegion] {
-        let cc = ConnectedComponents.label(extent, width: width, height: height)
+    public static func find(_ defects: DefectMask, score: [Float], width: Int) -> [DefectRegion] {
+        let cc = defects.regions
         guard cc.count > 0 else { return [] }
         var minX = [Int](repeating: .max, count: cc.count + 1), minY = minX
         var maxX = [Int](repeating: .min, count: cc.count + 1), maxY = maxX
         var area = [Int](repeating: 0, count: cc.count + 1)
         var peak = [Float](repeating: -.infinity, count: cc.count + 1), sum = [Double](repeating: 0, count: cc.count + 1)
-        for (i, l) in cc.labels.enumerated() where l > 0 && mask[i] {
+        for (i, l) in cc.labels.enumerated() where l > 0 {
+            peak[l] = max(peak[l], score[i])
+            guard defects.mask[i] else { continue }
             let x = i % width, y = i / width
             minX[l] = min(minX[l], x); maxX[l] = max(maxX[l], x); minY[l] = min(minY[l], y); maxY[l] = max(maxY[l], y)
-            area[l] += 1; peak[l] = max(peak[l], score[i]); sum[l] += Double(score[i])
+            area[l] += 1; sum[l] += Double(score[i])
         }
         return (1...cc.count).filter { area[$0] > 0 }.map { l in
             DefectRegion(x: minX[l], y: minY[l], width: maxX[l] - minX[l] + 1, height: maxY[l] - minY[l] + 1,

@@ -6,38 +6,46 @@ public struct DefectMask: Sendable {
     /// Every pixel of the shaped defects.
     public let mask: [Bool]
     /// The hysteresis regions the defects were found in (a superset of `mask`): one region per defect,
-    /// even where the cut splits a thin defect into pieces.
+    /// even where the cut splits a thin defect into pieces. The restored image replaces all of it.
     public let extent: [Bool]
+    /// The extent's 4-connected regions.
+    public let regions: ConnectedComponents
 
-    /// Fraction of a region's peak that its shaped mask keeps. Measured on the benchmark (brick, r-rgi,
-    /// combined score): pooled mask F1 0.41 uncut, 0.57 at 0.3–0.4 on the score, 0.68 with the
-    /// residual rule below; 0.5 and above cut stains and pasted patches short.
+    /// Fraction of a region's peak that its shaped mask keeps, close to a half-maximum contour.
+    /// Measured on the benchmark (docs/METHOD.md, "Shaping the mask").
     public static let peakFraction: Float = 0.4
+    /// The local evidence's level of an unusual pixel: its calibrated good 99.9th percentile.
+    public static let localEvidenceLevel: Float = 1
 
     /// - Parameters:
     ///   - score: the score map the thresholds apply to.
     ///   - localEvidence: a per-pixel evidence in the score's units (1 = good parts' 99.9th percentile)
-    ///     that localises better than the score, or nil. A region is shaped by it where it reaches 1
-    ///     inside the region (the evidence itself finds the defect there), otherwise by the score.
+    ///     that localises better than the score, or nil. A region is shaped by it where it finds a defect
+    ///     there by itself — a connected patch of at least `minArea` pixels at `localEvidenceLevel` or
+    ///     above, the rule of a verdict — and by the score otherwise.
     public init(score: [Float], localEvidence: [Float]? = nil, width: Int, height: Int, thresholds: Thresholds) {
         precondition(score.count == width * height && (localEvidence?.count ?? score.count) == score.count,
-                     "score maps do not match \\(width)×\\(height)")
+                     "score maps do not match \(width)×\(height)")
         extent = AreaOpening.extent(score, width: width, height: height, thresholds: thresholds)
-        let regions = ConnectedComponents.label(extent, width: width, height: height)
-        var localPeak = [Float](repeating: -.infinity, count: regions.count + 1)
-        var scorePeak = localPeak
-        for (i, l) in regions.labels.enumerated() where l > 0 {
-            scorePeak[l] = max(scorePeak[l], score[i])
-            if let localEvidence { localPeak[l] = max(localPeak[l], localEvidence[i]) }
-        }
-        var mask = [Bool](repeating: false, count: score.count)
-        for (i, l) in regions.labels.enumerated() where l > 0 {
-            if let localEvidence, localPeak[l] >= 1 {
-                mask[i] = localEvidence[i] >= Self.peakFraction * localPeak[l]
-            } else {
-                mask[i] = score[i] >= Self.peakFraction * scorePeak[l]
+        regions = ConnectedComponents.label(extent, width: width, height: height)
+        var shapedByLocal = [Bool](repeating: false, count: regions.count + 1)
+        if let localEvidence {
+            let unusual = ConnectedComponents.label(zip(extent, localEvidence).map { $0 && $1 >= Self.localEvidenceLevel },
+                                                    width: width, height: height)
+            var area = [Int](repeating: 0, count: unusual.count + 1)
+            for l in unusual.labels where l > 0 { area[l] += 1 }
+            for (i, l) in unusual.labels.enumerated() where l > 0 && area[l] >= max(1, thresholds.minArea) {
+                shapedByLocal[regions.labels[i]] = true
             }
         }
+        let shape = { (i: Int, region: Int) -> Float in
+            if let localEvidence, shapedByLocal[region] { return localEvidence[i] }
+            return score[i]
+        }
+        var peak = [Float](repeating: -.infinity, count: regions.count + 1)
+        for (i, l) in regions.labels.enumerated() where l > 0 { peak[l] = max(peak[l], shape(i, l)) }
+        var mask = [Bool](repeating: false, count: score.count)
+        for (i, l) in regions.labels.enumerated() where l > 0 { mask[i] = shape(i, l) >= Self.peakFraction * peak[l] }
         self.mask = mask
     }
 }

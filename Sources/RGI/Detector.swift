@@ -7,8 +7,9 @@ import Foundation
 ///
 /// Residual: |y − G(z)| per pixel (root-mean-square over channels), blended over the tile overlaps,
 /// blurred with a Gaussian of `blurSigma`. Score: the residual, the texture model's score, or the
-/// larger of the two (`SolverSettings.Score`). Mask: score > threshold in regions of at least
-/// `minArea`. Restored: G(z) inside the mask, the input elsewhere (mask-free inpainting).
+/// larger of the two (`SolverSettings.Score`). The mask (`DefectMask`, applied by the inspector):
+/// regions above the thresholds, cut to each defect's shape. Restored: G(z) inside the defects'
+/// extent, the input elsewhere (mask-free inpainting).
 public final class Detector {
     public let solver: Solver
     public let tile: Int
@@ -29,10 +30,10 @@ public final class Detector {
         public let residual: [Float]
         /// The texture model's score, when the score uses it.
         public let texture: [Float]?
-        /// With the combined score, the residual in the score's units: it localises a defect more
-        /// sharply than the texture statistics, and `DefectMask` shapes regions by it where it is
-        /// itself unusual.
-        public let localEvidence: [Float]?
+        /// With the combined score, the residual in the score's units (divided by its good 99.9th
+        /// percentile): it localises a defect more sharply than the texture statistics, and
+        /// `DefectMask` shapes regions by it where it finds the defect by itself.
+        public let scaledResidual: [Float]?
         /// Stitched G(z), CHW in [-1, 1].
         public let reconstruction: [Float]
         /// The area-opening image score (see `AreaOpening`).
@@ -91,9 +92,9 @@ public final class Detector {
         let textureScore = scoreKind == .residual ? nil : texture?.score(planes, width: width, height: height)
         let score = Self.combine(scoreKind, residual: residualScore, texture: textureScore, residualScale: residualScale)
         let scale = residualScale
-        let localEvidence = scoreKind == .combined && textureScore != nil ? residualScore.map { $0 / scale } : nil
+        let scaledResidual = scoreKind == .combined && textureScore != nil ? residualScore.map { $0 / scale } : nil
         return Output(width: width, height: height, channels: channels, score: score, residual: residualScore,
-                      texture: textureScore, localEvidence: localEvidence, reconstruction: reconCrop,
+                      texture: textureScore, scaledResidual: scaledResidual, reconstruction: reconCrop,
                       imageScore: AreaOpening.imageScore(score, width: width, height: height, minArea: minArea),
                       solverSteps: steps, solveSeconds: Date().timeIntervalSince(started))
     }

@@ -4,8 +4,9 @@
 /// - a frame is defective when some connected region of at least `minArea` pixels scores above
 ///   `image` everywhere — equivalently, when its area-opening image score exceeds `image`
 ///   (see `AreaOpening`);
-/// - the defect mask is every connected region of pixels above `pixel` (≤ `image`) that contains
-///   such a region, so it covers a defect's full extent, not only its peak.
+/// - a defect's extent is every connected region of pixels above `pixel` (≤ `image`) that contains
+///   such a region, so it covers more than the defect's peak; `DefectMask` cuts each one to the
+///   defect's shape, never to nothing.
 ///
 /// The verdict and the mask therefore always agree: defect ⇔ the mask is not empty.
 public struct Thresholds: Codable, Equatable, Sendable {

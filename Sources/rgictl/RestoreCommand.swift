@@ -25,7 +25,7 @@ struct RestoreCommand: ParsableCommand {
         let inspector = solver.inspector(for: bundle)
         let result = try inspector.inspect(try ImageFile.read(image), frame: FrameInfo(sequence: 0, camera: image, capturedAt: Date()))
         try PNG.write(result.restored, to: output)
-        let masked = result.mask.filter { $0 != 0 }.count
-        print("\(output): restored \(masked) pixels in \(result.regions.count) region\(result.regions.count == 1 ? "" : "s")")
+        let defectPixels = result.mask.filter { $0 != 0 }.count
+        print("\(output): restored \(result.regions.count) defect region\(result.regions.count == 1 ? "" : "s") (\(defectPixels) defect pixels)")
     }
 }

@@ -19,18 +19,20 @@ import Testing
         #expect(AreaOpening.imageScore(map, width: width, height: height, minArea: 7) == 0.1)
     }
 
-    @Test func hysteresisMaskFollowsTheRegionDownToThePixelThreshold() {
-        let mask = AreaOpening.extent(map, width: width, height: height, thresholds: Thresholds(pixel: 0.3, minArea: 3, image: 0.8))
-        #expect(mask.enumerated().filter(\.element).map(\.offset) == [7, 8, 9, 13, 14, 15])
+    @Test func hysteresisExtentFollowsTheRegionDownToThePixelThreshold() {
+        let extent = AreaOpening.extent(map, width: width, height: height, thresholds: Thresholds(pixel: 0.3, minArea: 3, image: 0.8))
+        #expect(extent.enumerated().filter(\.element).map(\.offset) == [7, 8, 9, 13, 14, 15])
         // A seed smaller than the minimum area is no defect, however high it scores.
         let none = AreaOpening.extent(map, width: width, height: height, thresholds: Thresholds(pixel: 0.3, minArea: 4, image: 0.8))
         #expect(!none.contains(true))
-        // Verdict and mask agree: the image score exceeds the decision threshold exactly when the mask is set.
+        // Verdict and mask agree: the image score exceeds the decision threshold exactly when the
+        // extent, and the mask cut from it, are set.
         for minArea in 1...8 {
             for image: Float in [0.05, 0.3, 0.6, 0.95] {
                 let t = Thresholds(pixel: 0.2, minArea: minArea, image: image)
                 let defect = AreaOpening.imageScore(map, width: width, height: height, minArea: minArea) > image
                 #expect(defect == AreaOpening.extent(map, width: width, height: height, thresholds: t).contains(true))
+                #expect(defect == DefectMask(score: map, width: width, height: height, thresholds: t).mask.contains(true))
             }
         }
     }
@@ -41,18 +43,33 @@ import Testing
         let t = Thresholds(pixel: 0.3, minArea: 1, image: 1.0)
         let shaped = DefectMask(score: score, width: 8, height: 1, thresholds: t)
         #expect(shaped.extent == [false, true, true, true, true, true, true, true])
+        #expect(shaped.regions.count == 1)
         // Kept: at least 0.4 × 2.0 = 0.8.
         #expect(shaped.mask == [false, false, false, true, true, true, false, false])
-        // Where the local evidence itself reaches 1 in the region, it gives the shape…
+        // Where the local evidence finds the defect by itself (here minArea 1 pixel at ≥ 1), it gives the shape…
         let local: [Float] = [0, 0, 0, 0.3, 1.5, 0.3, 0, 0]
         #expect(DefectMask(score: score, localEvidence: local, width: 8, height: 1, thresholds: t).mask
                 == [false, false, false, false, true, false, false, false])
-        // …and where it does not, the score does.
+        // …where it does not, the score does: too weak, too small for the minimum area, NaN, or outside the extent.
         let weak = local.map { $0 / 2 }
         #expect(DefectMask(score: score, localEvidence: weak, width: 8, height: 1, thresholds: t).mask == shaped.mask)
+        let twoPixels = Thresholds(pixel: 0.3, minArea: 2, image: 1.0)
+        #expect(DefectMask(score: score, localEvidence: local, width: 8, height: 1, thresholds: twoPixels).mask == shaped.mask)
+        let nan = local.map { $0 > 1 ? Float.nan : $0 }
+        #expect(DefectMask(score: score, localEvidence: nan, width: 8, height: 1, thresholds: t).mask == shaped.mask)
+        let outside: [Float] = [5, 0, 0, 0, 0, 0, 0, 0]
+        #expect(DefectMask(score: score, localEvidence: outside, width: 8, height: 1, thresholds: t).mask == shaped.mask)
         // No region, no mask.
         let none = DefectMask(score: score, width: 8, height: 1, thresholds: Thresholds(pixel: 0.3, minArea: 1, image: 3))
         #expect(!none.mask.contains(true) && !none.extent.contains(true))
+    }
+
+    @Test func defectMaskCutsEveryRegionAtItsOwnPeak() {
+        // Two regions in one row, peaks 2.0 and 4.0: a single cut at 0.4 × 4.0 would drop most of the first.
+        let score: [Float] = [1.0, 2.0, 1.0, 0, 2.0, 4.0, 2.0]
+        let shaped = DefectMask(score: score, width: 7, height: 1, thresholds: Thresholds(pixel: 0.5, minArea: 1, image: 1.5))
+        #expect(shaped.regions.count == 2)
+        #expect(shaped.mask == [true, true, true, false, true, true, true])
     }
 
     @Test func componentsAreFourConnected() {
