@@ -118,6 +118,7 @@ if arguments.contains("--profile") {
     exit(0)
 }
 var allocationReport = ""
+var generatorShareAt32 = Double.nan
 nonisolated(unsafe) var allocationProbe: UnsafeMutableRawPointer?
 say("| GEMM threads | batch | forward ms | forward GFLOP/s | share of peak | fwd+bwd ms | fwd+bwd GFLOP/s | share of peak | images/s (fwd+bwd) |")
 say("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -139,6 +140,7 @@ for batch in [1, 8, 32] {
     }
     let both = time(reps: reps, step)
     let f = Double(flopsPerImage * batch)
+    if batch == 32 && mode == .openBLAS { generatorShareAt32 = 3 * f / both / 1e9 / peakN }
     say(String(format: "| %@ | %d | %.2f | %.1f | %.0f %% | %.2f | %.1f | %.0f %% | %.0f |", modeName as NSString, batch,
                forward * 1e3, f / forward / 1e9, 100 * f / forward / 1e9 / peakN,
                both * 1e3, 3 * f / both / 1e9, 100 * 3 * f / both / 1e9 / peakN, Double(batch) / both))
@@ -198,6 +200,42 @@ if allocationReport.hasPrefix("|") {
     say("The engine allocates nothing per step; with several OpenBLAS threads, OpenBLAS 0.3.21's threaded GEMM driver mallocs one job array per sgemm call.")
 } else {
     say(allocationReport)
+}
+
+// The product's training step (`Trainer.trainStep`: encoder, generator and discriminator on 64×64
+// tiles, default options) on random images, against the same sgemm peak: what `rgictl train`'s
+// tiles/s is as a share of what the engine can do.
+do {
+    var options = TrainingOptions()
+    options.seed = 7
+    var imageRng = SeededGenerator(seed: 11)
+    let items = (0..<8).map { i -> TrainingImages.Item in
+        let noise = Tensor(Shape(1, 1, 128, 128))
+        imageRng.fillNormal(noise.data, count: noise.count, std: 0.3)
+        let planes = Array(UnsafeBufferPointer(start: noise.data, count: noise.count))
+        return TrainingImages.Item(path: "random-\(i)", width: 128, height: 128, planes: planes)
+    }
+    let trainer = Trainer(options: options, channels: 1, items: items)
+    let n = trainer.networks, b = options.batch
+    let r = Int((Double(b) * options.randomLatentFraction).rounded())
+    let tile = Shape(1, 1, options.tile, options.tile)
+    let e = Double(n.encoder.forwardFLOPs(input: tile)), g = Double(n.generator.forwardFLOPs(input: Shape(1, options.latent)))
+    let d = Double(n.discriminator.forwardFLOPs(input: tile))
+    // Forward 1×, backward with weight gradients 2×; D's pass for G's adversarial term is forward plus
+    // a backward to its input only (1×).
+    let stepFLOPs = 3 * e * Double(b) + 3 * g * Double(b + r) + 3 * d * Double(b) + 3 * d * Double(b + r) + 2 * d * Double(b + r)
+    let seconds = time(reps: quick ? 3 : 15, warmup: 3) { trainer.trainStep() }
+    let rate = stepFLOPs / seconds / 1e9
+    say()
+    say("Training step (`Trainer.trainStep`, default options: 64×64 tiles, batch \(b) + \(r) random latents, E + G + D):")
+    say()
+    say("| ms per step | tiles/s (as `rgictl train` counts them) | GFLOP per step | GFLOP/s | share of sgemm peak | relative to G fwd+bwd at batch 32 above |")
+    say("|---:|---:|---:|---:|---:|---:|")
+    say(String(format: "| %.1f | %.0f | %.2f | %.1f | %.0f %% | %.0f %% |", seconds * 1e3, Double(b + r) / seconds, stepFLOPs / 1e9,
+               rate, 100 * rate / peakN, 100 * (rate / peakN) / generatorShareAt32))
+    say()
+    say("FLOPs per step: 3·E(\(b)) + 3·G(\(b + r)) + 3·D(\(b)) + 3·D(\(b + r)) + 2·D(\(b + r)), each network's forward FLOPs per tile "
+        + "times the tiles it sees; the L1, hinge, moment-penalty, EMA and tile sampling work is not counted.")
 }
 
 if let output {

@@ -15,6 +15,10 @@ public struct TrainingImages: Sendable {
         public let height: Int
         /// CHW, normalised.
         public let planes: [Float]
+
+        public init(path: String, width: Int, height: Int, planes: [Float]) {
+            self.path = path; self.width = width; self.height = height; self.planes = planes
+        }
     }
 
     public let folder: String
