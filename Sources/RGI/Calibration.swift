@@ -4,7 +4,7 @@ import Foundation
 /// threshold is the 99th percentile of a log-normal distribution fitted robustly (median and MAD of
 /// the log scores) to their image scores, so that one or two unusual images among a few dozen do not
 /// set it (an empirical 95th percentile of 30 scores is their second largest), and the mask threshold
-/// /// is the 99.9th percentile of their pixel scores (so a defect's extent reaches beyond its peak without
+/// is the 99.9th percentile of their pixel scores (so a defect's extent reaches beyond its peak without
 /// spreading over good texture).
 public enum Calibration {
     /// z-score of the 99th percentile of a normal distribution.

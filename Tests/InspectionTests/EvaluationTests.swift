@@ -2,7 +2,8 @@ import Testing
 @testable import Inspection
 
 @Suite struct EvaluationTests {
-    /// 2×2 images: two good ones and a scratch whose defect pixel scores above every good pixel.
+    /// 2×2 images: two good ones, a scratch whose defect pixel scores above every good pixel, and a
+    /// stain whose defect pixels score among them.
     func sample(_ kind: String, _ score: [Float], truth: [Bool] = [false, false, false, false],
                 mask: [Bool] = [false, false, false, false], defective: Bool) -> Evaluation.Sample {
         Evaluation.Sample(kind: kind, name: "\(kind)-\(score)", width: 2, height: 2, score: score, truth: truth, mask: mask,
