@@ -224,15 +224,20 @@ do {
     // Forward 1×, backward with weight gradients 2×; D's pass for G's adversarial term is forward plus
     // a backward to its input only (1×).
     let stepFLOPs = 3 * e * Double(b) + 3 * g * Double(b + r) + 3 * d * Double(b) + 3 * d * Double(b + r) + 2 * d * Double(b + r)
-    let seconds = time(reps: quick ? 3 : 15, warmup: 3) { trainer.trainStep() }
-    let rate = stepFLOPs / seconds / 1e9
     say()
     say("Training step (`Trainer.trainStep`, default options: 64×64 tiles, batch \(b) + \(r) random latents, E + G + D):")
     say()
-    say("| ms per step | tiles/s (as `rgictl train` counts them) | GFLOP per step | GFLOP/s | share of sgemm peak | relative to G fwd+bwd at batch 32 above |")
-    say("|---:|---:|---:|---:|---:|---:|")
-    say(String(format: "| %.1f | %.0f | %.2f | %.1f | %.0f %% | %.0f %% |", seconds * 1e3, Double(b + r) / seconds, stepFLOPs / 1e9,
-               rate, 100 * rate / peakN, 100 * (rate / peakN) / generatorShareAt32))
+    say("| GEMM threads | ms per step | tiles/s (as `rgictl train` counts them) | GFLOP per step | GFLOP/s | share of sgemm peak | relative to G fwd+bwd at batch 32 above |")
+    say("|---|---:|---:|---:|---:|---:|---:|")
+    for (modeName, mode) in threadingModes {
+        BLAS.threading = mode
+        BLAS.setThreads(threads)
+        let seconds = time(reps: quick ? 3 : 15, warmup: 3) { trainer.trainStep() }
+        let rate = stepFLOPs / seconds / 1e9
+        say(String(format: "| %@ | %.1f | %.0f | %.2f | %.1f | %.0f %% | %.0f %% |", modeName as NSString, seconds * 1e3,
+                   Double(b + r) / seconds, stepFLOPs / 1e9, rate, 100 * rate / peakN, 100 * (rate / peakN) / generatorShareAt32))
+    }
+    BLAS.threading = .openBLAS
     say()
     say("FLOPs per step: 3·E(\(b)) + 3·G(\(b + r)) + 3·D(\(b)) + 3·D(\(b + r)) + 2·D(\(b + r)), each network's forward FLOPs per tile "
         + "times the tiles it sees; the L1, hinge, moment-penalty, EMA and tile sampling work is not counted.")
