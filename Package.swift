@@ -51,13 +51,13 @@ let package = Package(
         .executableTarget(
             name: "rgictl",
             dependencies: [
-                "RGI", "Inspection", "Alerting", "Capture", "Imaging", "Daemon",
+                "Engine", "RGI", "Inspection", "Alerting", "Capture", "Imaging", "Daemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "rgid",
             dependencies: [
-                "Daemon",
+                "Engine", "Daemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

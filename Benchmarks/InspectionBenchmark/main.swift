@@ -14,7 +14,7 @@ import RGI
 let arguments = CommandLine.arguments
 func option(_ name: String) -> String? { arguments.firstIndex(of: name).map { arguments[$0 + 1] } }
 guard let modelPath = option("--model"), let dataPath = option("--data") else {
-    print("usage: InspectionBenchmark --model BUNDLE --data PRODUCT [--output FILE] [--images N]")
+    print("usage: InspectionBenchmark --model BUNDLE --data PRODUCT [--output FILE] [--images N] [--threading pool|openblas]")
     exit(2)
 }
 let output = option("--output")
@@ -39,13 +39,16 @@ func sgemmPeak() -> Double {
 
 let bundle = try ModelBundle.load(from: modelPath)
 let evaluation = try ProductEvaluation(dataFolder: dataPath)
-let peak = sgemmPeak()
+let peak = sgemmPeak()  // on OpenBLAS's own threads, before the engine may take them over
+let openBLASThreading = option("--threading") == "openblas"
+BLAS.threading = openBLASThreading ? .openBLAS : .workerPool
 let spec = bundle.manifest.architecture.generator
 let base = bundle.manifest.solver
 let generatorFLOPs = Double(bundle.generator.forwardFLOPs(input: Shape(1, spec.latent)))
 let encoderFLOPs = Double(bundle.encoder.forwardFLOPs(input: Shape(1, spec.channels, spec.tile, spec.tile)))
 say("Model \(bundle.manifest.modelVersion): tile \(spec.tile), latent \(spec.latent), generator \(String(format: "%.1f", generatorFLOPs / 1e6)) MFLOP per tile forward.")
-say("Product \(dataPath), \(min(imageCount, evaluation.items.count)) images timed per mode; sgemm peak measured now: \(String(format: "%.1f", peak)) GFLOP/s (\(BLAS.threads) threads).")
+say("Product \(dataPath), \(min(imageCount, evaluation.items.count)) images timed per mode; sgemm peak measured now: \(String(format: "%.1f", peak)) GFLOP/s; "
+    + (openBLASThreading ? "GEMMs on OpenBLAS's threads (`--threading openblas`)." : "GEMMs on the engine's worker pool, as in rgictl and rgid."))
 say()
 
 /// FLOPs of one solve per tile: encoder, then per step a generator forward and a backward to the

@@ -83,7 +83,8 @@ public enum BLAS {
         case workerPool
     }
 
-    /// `.openBLAS` by default. Switching to `.workerPool` sets OpenBLAS to one thread and gives its
+    /// `.openBLAS` by default (`rgictl` and `rgid` switch to `.workerPool` at start: faster and steadier
+    /// on two cores, docs/RESULTS.md). Switching to `.workerPool` sets OpenBLAS to one thread and gives its
     /// thread count to the engine (at most `Parallel.workers`); switching back restores it. Code
     /// that calls OpenBLAS directly gets one thread while the engine splits the work itself.
     nonisolated(unsafe) public static var threading: Threading = .openBLAS {

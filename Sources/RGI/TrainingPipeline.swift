@@ -67,14 +67,8 @@ public struct TrainingPipeline {
             events(.resumed(step: trainer.step, elapsed: trainer.elapsed))
         }
         var last: TrainingProgress?
-        // Training's GEMMs (batch 32 + 8 tiles) run faster split over the engine's worker pool
-        // (EngineBenchmark, "Training step"); inspection's smaller batches (calibration below) do not.
-        let threading = BLAS.threading
-        BLAS.threading = .workerPool
-        defer { BLAS.threading = threading }
         try trainer.run(report: { p in last = p; events(.progress(p)) },
                         checkpoint: { try Checkpoint.save($0, to: checkpointPath) }, shouldStop: shouldStop)
-        BLAS.threading = threading
         try Checkpoint.save(trainer, to: checkpointPath)
         trainer.recalibrateEMABatchNorm()
 

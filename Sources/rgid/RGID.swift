@@ -1,5 +1,6 @@
 import ArgumentParser
 import Daemon
+import Engine
 import Foundation
 import Logging
 
@@ -27,6 +28,9 @@ struct RGID: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
+        // GEMMs on the engine's worker pool: inspections ran faster and steadier that way than on
+        // OpenBLAS's own threads (docs/PERFORMANCE.md).
+        BLAS.threading = .workerPool
         // The journal is the log when systemd connected stderr to it.
         let underJournal = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil
         let level = logLevel
