@@ -8,24 +8,7 @@ import Testing
     /// Training-mode batch norm with runs long enough for the vector lanes (49 = 32 + 16 + 1 per
     /// run): forward against the Float64 reference, all gradients against finite differences.
     @Test func batchNormTrainingOnLongRuns() {
-        var rng = SeededGenerator(seed: 31)
-        let (b, c, h, w) = (3, 2, 7, 7)
-        let layer = BatchNorm(c)
-        rng.fillNormal(layer.gamma.value.data, count: c, mean: 1, std: 0.3)
-        rng.fillNormal(layer.beta.value.data, count: c, std: 0.3)
-        let x = randomTensor(Shape(b, c, h, w), &rng, scale: 2)
-        let y = layer.forward(x, training: true)
-        let r = randomTensor(y.shape, &rng)
-        layer.zeroGradients()
-        let dx = layer.backward(r, weightGradients: true)
-        let gd = layer.gamma.value.doubles, bd = layer.beta.value.doubles, xd = x.doubles, rd = r.doubles
-        func f(_ x: [Double], _ g: [Double], _ bt: [Double]) -> [Double] {
-            Naive.batchNormTrain(x, b: b, c: c, spatial: h * w, gamma: g, beta: bt, eps: 1e-5)
-        }
-        #expect(relativeError(y.doubles, f(xd, gd, bd)) < 1e-5)
-        #expect(relativeError(dx.doubles, numericalGradient(xd) { projection(f($0, gd, bd), rd) }) < GradientCheckTests.bound)
-        #expect(relativeError(layer.gamma.grad.doubles, numericalGradient(gd) { projection(f(xd, $0, bd), rd) }) < GradientCheckTests.bound)
-        #expect(relativeError(layer.beta.grad.doubles, numericalGradient(bd) { projection(f(xd, gd, $0), rd) }) < GradientCheckTests.bound)
+        GradientCheckTests.checkBatchNorm(training: true, b: 3, c: 2, h: 7, w: 7, seed: 31)
     }
 
     /// Statistics of values far from zero (mean 100, σ 0.01): the variance must not drown in the mean.
