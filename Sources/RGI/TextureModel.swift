@@ -28,7 +28,7 @@ public struct TextureModel: Codable, Equatable, Sendable {
         public var mean: [Float]
         /// Lower-triangular W, row-major, with W Σ Wᵀ = I: distance² = ‖W (f − mean)‖².
         public var whitening: [Float]
-        /// The distance good texture reaches at its 99.9th percentile.
+        /// The distance good texture reaches at its 99.9th percentile (1 until `rescale(on:)`).
         public var scale: Float
     }
 
@@ -48,7 +48,9 @@ public struct TextureModel: Codable, Equatable, Sendable {
         public var description: String { "the texture model needs at least one good image" }
     }
 
-    /// Fits both Gaussians to the images (CHW planes of `channels`), with scales from the same images.
+    /// Fits both Gaussians to the images (CHW planes of `channels`). Their scales are left at 1 for
+    /// `rescale(on:)`: calibration sets them from its held-out images (`Calibration.calibrateAllModes`),
+    /// so scaling on the training images here would be a second pass over them, thrown away.
     public static func fit(images: [TrainingImages.Item], channels: Int, sigmas: [Float] = defaultSigmas) throws(FitError) -> TextureModel {
         guard !images.isEmpty else { throw .noImages }
         let d = channels * sigmas.count * TextureFeatures.perScale
@@ -80,7 +82,6 @@ public struct TextureModel: Codable, Equatable, Sendable {
             model.gaussians.append(Gaussian(statistics: statistics, mean: index.map { Float(mean[$0]) },
                                             whitening: whitening(covariance, size: k), scale: 1))
         }
-        try model.rescale(on: images)
         return model
     }
 

@@ -91,6 +91,8 @@ public struct TrainingPipeline {
                             options: options),
             files: .init())
         manifest.texture = try TextureModel.fit(images: train, channels: spec.channels)
+        // With a holdout, calibration below scales the texture model on it; without one, the training images must.
+        if holdout.isEmpty { try manifest.texture!.rescale(on: train) }
         let detector = Detector(solver: Solver(generator: trainer.ema, encoder: trainer.networks.encoder, latentSize: spec.latent,
                                                maxTiles: 16, settings: manifest.solver),
                                 tile: spec.tile, channels: spec.channels, maxTiles: 16, texture: manifest.texture)

@@ -20,7 +20,12 @@ import Testing
         TrainingImages.Item(path: "synthetic", width: side, height: side, planes: planes)
     }
 
-    static let model = try! TextureModel.fit(images: (1...12).map { item(noise(seed: $0)) }, channels: 1)
+    static let model: TextureModel = {
+        let images = (1...12).map { item(noise(seed: $0)) }
+        var model = try! TextureModel.fit(images: images, channels: 1)
+        try! model.rescale(on: images)
+        return model
+    }()
 
     /// Pixels within `radius` of the image centre.
     static func disk(radius: Int) -> [Bool] {
