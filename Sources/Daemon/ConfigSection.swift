@@ -38,6 +38,16 @@ final class ConfigSection {
         return text
     }
 
+    /// A string naming one case of `T`; any other string is an error listing the cases.
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, of _: T.Type) throws(ConfigError) -> T? where T.RawValue == String {
+        guard let name = try string(key) else { return nil }
+        guard let value = T(rawValue: name) else {
+            let cases = T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            throw error(key, "must be one of \(cases), not \"\(name)\"")
+        }
+        return value
+    }
+
     func requiredString(_ key: String) throws(ConfigError) -> String {
         guard let text = try string(key) else { throw missing(key) }
         guard !text.isEmpty else { throw error(key, "must not be empty") }

@@ -4,20 +4,8 @@ import RGI
 extension SolverOverrides {
     static func read(_ section: ConfigSection) throws(ConfigError) -> SolverOverrides {
         var o = SolverOverrides()
-        if let name = try section.string("mode") {
-            guard let mode = SolverSettings.Mode(rawValue: name) else {
-                let modes = SolverSettings.Mode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-                throw section.error("mode", "must be one of \(modes), not \"\(name)\"")
-            }
-            o.mode = mode
-        }
-        if let name = try section.string("score") {
-            guard let score = SolverSettings.Score(rawValue: name) else {
-                let scores = SolverSettings.Score.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-                throw section.error("score", "must be one of \(scores), not \"\(name)\"")
-            }
-            o.score = score
-        }
+        o.mode = try section.choice("mode", of: SolverSettings.Mode.self)
+        o.score = try section.choice("score", of: SolverSettings.Score.self)
         o.steps = try section.integer("steps", in: 0...100_000)
         o.lambda = try section.number("lambda", in: 0...1_000).map(Float.init)
         o.blurSigma = try section.number("blur", in: 0...100).map(Float.init)
