@@ -40,15 +40,25 @@ public enum AreaOpening {
     /// The extent of the defects, by hysteresis: connected regions of {score > thresholds.pixel} that
     /// contain a connected region of {score > thresholds.image} of at least `minArea` pixels.
     public static func extent(_ score: [Float], width: Int, height: Int, thresholds t: Thresholds) -> [Bool] {
+        extentRegions(score, width: width, height: height, thresholds: t).labels.map { $0 > 0 }
+    }
+
+    /// The same extent as its connected regions, labelled 1…count.
+    public static func extentRegions(_ score: [Float], width: Int, height: Int, thresholds t: Thresholds) -> ConnectedComponents {
         let seeds = ConnectedComponents.label(score.map { $0 > t.image }, width: width, height: height)
         var seedArea = [Int](repeating: 0, count: seeds.count + 1)
         for l in seeds.labels where l > 0 { seedArea[l] += 1 }
-        guard seedArea.dropFirst().contains(where: { $0 >= t.minArea }) else { return [Bool](repeating: false, count: score.count) }
+        guard seedArea.dropFirst().contains(where: { $0 >= t.minArea }) else {
+            return ConnectedComponents(labels: [Int](repeating: 0, count: score.count), count: 0)
+        }
         let low = min(t.pixel, t.image)
         let regions = ConnectedComponents.label(score.map { $0 > low }, width: width, height: height)
-        var keep = [Bool](repeating: false, count: regions.count + 1)
-        for (i, l) in seeds.labels.enumerated() where l > 0 && seedArea[l] >= t.minArea { keep[regions.labels[i]] = true }
-        return regions.labels.map { $0 > 0 && keep[$0] }
+        // The kept regions, renumbered in order of first appearance.
+        var number = [Int](repeating: 0, count: regions.count + 1)
+        for (i, l) in seeds.labels.enumerated() where l > 0 && seedArea[l] >= t.minArea { number[regions.labels[i]] = -1 }
+        var count = 0
+        for l in 1..<number.count where number[l] == -1 { count += 1; number[l] = count }
+        return ConnectedComponents(labels: regions.labels.map { number[$0] }, count: count)
     }
 }
 

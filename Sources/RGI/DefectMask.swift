@@ -26,8 +26,8 @@ public struct DefectMask: Sendable {
     public init(score: [Float], localEvidence: [Float]? = nil, width: Int, height: Int, thresholds: Thresholds) {
         precondition(score.count == width * height && (localEvidence?.count ?? score.count) == score.count,
                      "score maps do not match \(width)×\(height)")
-        extent = AreaOpening.extent(score, width: width, height: height, thresholds: thresholds)
-        regions = ConnectedComponents.label(extent, width: width, height: height)
+        regions = AreaOpening.extentRegions(score, width: width, height: height, thresholds: thresholds)
+        extent = regions.labels.map { $0 > 0 }
         var shapedByLocal = [Bool](repeating: false, count: regions.count + 1)
         if let localEvidence {
             let unusual = ConnectedComponents.label(zip(extent, localEvidence).map { $0 && $1 >= Self.localEvidenceLevel },
