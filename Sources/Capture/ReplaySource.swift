@@ -28,7 +28,7 @@ public final class ReplaySource: FrameSource {
             $0.mode = "replay of \(paths.count) images" + (configuration.loop ? ", looping" : "")
         }
         let clock = ContinuousClock()
-        let start = clock.now
+        var due = clock.now
         var sequence: UInt64 = 0
         repeat {
             var readAny = false
@@ -46,10 +46,11 @@ public final class ReplaySource: FrameSource {
                 }
                 readAny = true
                 if case .framesPerSecond(let fps) = configuration.pacing {
-                    // Due times from the start, so decode time does not slow the rate down.
-                    do { try await clock.sleep(until: start + .seconds(Double(sequence) / fps)) } catch {
-                        return finish(.idle)
-                    }
+                    // The frame is decoded before its due time, so decoding does not slow the rate down.
+                    do { try await clock.sleep(until: due) } catch { return finish(.idle) }
+                    // The next one is due an interval after this one, never sooner: a camera does not
+                    // deliver a burst of frames to catch up after a stall (a busy machine, a slow decode).
+                    due = max(due, clock.now) + .seconds(1 / fps)
                 }
                 let frame = Frame(image: image, pixelFormat: image.channels == 1 ? .grey : .rgb24,
                                   sequence: sequence, timestamp: MonotonicClock.now(), sourceID: id)
