@@ -105,22 +105,6 @@ public enum Evaluation {
         }
     }
 
-    /// Mann–Whitney AUROC with tied scores given their average rank.
-    public static func auroc(_ scores: [Float], _ labels: [Bool]) -> Double {
-        let pos = labels.filter { $0 }.count, neg = labels.count - pos
-        guard pos > 0, neg > 0 else { return .nan }
-        let order = scores.indices.sorted { scores[$0] < scores[$1] }
-        var rankSum = 0.0, i = 0
-        while i < order.count {
-            var j = i
-            while j + 1 < order.count && scores[order[j + 1]] == scores[order[i]] { j += 1 }
-            let rank = Double(i + j) / 2 + 1
-            for k in i...j where labels[order[k]] { rankSum += rank }
-            i = j + 1
-        }
-        return (rankSum - Double(pos) * Double(pos + 1) / 2) / (Double(pos) * Double(neg))
-    }
-
     /// Area under the per-region-overlap curve up to `fprLimit`, normalised to [0, 1].
     public static func aupro(_ samples: [Sample], fprLimit: Double = 0.3, steps: Int = 200) -> Double {
         let all = samples.flatMap(\.score).sorted()

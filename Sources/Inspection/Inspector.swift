@@ -27,7 +27,7 @@ public final class Inspector {
         let solver = Solver(generator: bundle.generator, encoder: bundle.encoder, latentSize: spec.latent,
                             maxTiles: maxTiles, settings: settings ?? bundle.manifest.solver)
         detector = Detector(solver: solver, tile: spec.tile, channels: spec.channels, maxTiles: maxTiles,
-                            texture: bundle.manifest.texture, residualScale: bundle.manifest.residualScale(for: solver.settings.mode))
+                            texture: bundle.manifest.textureCritic, residualScale: bundle.manifest.residualScale(for: solver.settings.mode))
         self.thresholds = thresholds ?? bundle.manifest.thresholds(for: solver.settings)
     }
 

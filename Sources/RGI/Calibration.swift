@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// Thresholds from good images only. The bundle's detector runs on held-out good images; the image
@@ -13,7 +14,7 @@ public enum Calibration {
     public static let defaultMinArea = 16
 
     public struct Result: Sendable {
-        /// Thresholds for each score the detector can show (only `.residual` without a texture model).
+        /// Thresholds for each score the detector can show (only `.residual` without a texture critic).
         public var thresholds: [SolverSettings.Score: Thresholds]
         /// Image scores of the held-out good images, for the detector's own score.
         public var goodScores: [Float]
@@ -55,17 +56,19 @@ public enum Calibration {
                       reconstructionL1: Float(l1 / Double(max(count, 1))))
     }
 
-    /// Calibrates every solver mode and score and records the result in the manifest (the default
-    /// mode's and score's thresholds become `thresholds`); the texture model's scales are first set
-    /// from the same images. Returns the plain-inversion reconstruction error.
+    /// Calibrates every solver mode and score and records the result in the manifest; the texture
+    /// critic's scale is first set from the same images, and with a critic the product's score is then
+    /// chosen (`chooseScore`). The default mode's and score's thresholds become `thresholds`. Returns
+    /// the plain-inversion reconstruction error.
     @discardableResult
     public static func calibrateAllModes(detector: Detector, images: [TrainingImages.Item], minArea: Int,
-                                         manifest: inout Manifest, report: (SolverSettings.Mode, Result) -> Void = { _, _ in }) -> Float {
+                                         manifest: inout Manifest, report: (SolverSettings.Mode, Result) -> Void = { _, _ in },
+                                         chose: (ScoreChoice) -> Void = { _ in }) -> Float {
         precondition(!images.isEmpty, "calibration needs held-out images")
         let saved = detector.settings.mode
         defer { detector.settings.mode = saved }
         try? detector.texture?.rescale(on: images)  // throws only for no images
-        manifest.texture = detector.texture
+        manifest.textureCritic = detector.texture
         var byKey: [String: Thresholds] = [:], scales: [String: Float] = [:], inversionL1: Float = 0
         for mode in SolverSettings.Mode.allCases {
             detector.settings.mode = mode
@@ -77,9 +80,77 @@ public enum Calibration {
         }
         manifest.calibration = byKey
         manifest.residualScale = scales
-        manifest.thresholds = manifest.thresholds(for: manifest.solver)
+        detector.settings.mode = saved
         detector.residualScale = manifest.residualScale(for: saved)
+        if detector.texture != nil {
+            let choice = chooseScore(detector: detector, images: images, seed: manifest.training.options.seed)
+            manifest.solver.score = choice.score
+            chose(choice)
+        }
+        manifest.thresholds = manifest.thresholds(for: manifest.solver)
         return inversionL1
+    }
+
+    /// How well each score separated synthetic defects on the held-out images, and the one chosen.
+    public struct ScoreChoice: Sendable, CustomStringConvertible {
+        public var score: SolverSettings.Score
+        /// Pixel AUROC of the synthetic defects' pixels against the clean images' pixels, per score.
+        public var pixelAUROC: [SolverSettings.Score: Double]
+
+        public var description: String {
+            let each = SolverSettings.Score.allCases.map { "\($0.rawValue) \(String(format: "%.3f", pixelAUROC[$0] ?? .nan))" }
+            return "score: \(score.rawValue) (pixel AUROC on synthetic defects: \(each.joined(separator: ", ")))"
+        }
+    }
+
+    /// The combined score unless another separates defects better by more than this: the residual
+    /// gives the combined score its masks and its few false calls where G reproduces the product.
+    public static let scoreChoiceMargin = 0.01
+
+    /// Chooses the product's score without a labelled defect: each held-out image (a crop of at most
+    /// `TextureCritic.cropSide`, but at least a tile) is inspected clean and with one synthetic
+    /// defect of each kind, and the score whose pixel AUROC is best wins, the combined score on a
+    /// near tie. On a product the generator reproduces (brick) the residual adds to the texture
+    /// evidence; on a stochastic texture (grass, gravel) it is noise that drowns it (docs/METHOD.md).
+    public static func chooseScore(detector: Detector, images: [TrainingImages.Item], seed: UInt64) -> ScoreChoice {
+        let saved = detector.settings.score
+        detector.settings.score = .combined
+        defer { detector.settings.score = saved }
+        var rng = SeededGenerator(seed: seed &+ 0x5C0E)
+        let channels = detector.channels
+        let width = min(images.map(\.width).min()!, max(TextureCritic.cropSide, detector.tile))
+        let height = min(images.map(\.height).min()!, max(TextureCritic.cropSide, detector.tile))
+        let crops = images.map { TextureCritic.crop($0, channels: channels, width: width, height: height, rng: &rng) }
+        var maps = [SolverSettings.Score: [Float]](), labels: [Bool] = []
+        func add(_ planes: [Float], mask: [Bool]) {
+            let out = detector.inspect(planes: planes, width: width, height: height, minArea: 1)
+            for kind in SolverSettings.Score.allCases {
+                maps[kind, default: []] += Detector.combine(kind, residual: out.residual, texture: out.texture,
+                                                            residualScale: detector.residualScale)
+            }
+            labels += mask
+        }
+        let clean = [Bool](repeating: false, count: width * height)
+        for (i, crop) in crops.enumerated() {
+            add(crop, mask: clean)
+            let donor = crops[(i + 1) % crops.count]
+            for change in SyntheticDefects.Change.allCases {
+                let (planes, mask) = SyntheticDefects.make(crop, donor: donor, width: width, height: height, channels: channels,
+                                                           change: change, rng: &rng)
+                add(planes, mask: mask)
+            }
+        }
+        // Only defect pixels and the clean images' pixels: a defect's surroundings are neither.
+        var keep = [Bool](repeating: false, count: labels.count)
+        let plane = width * height, perImage = SyntheticDefects.Change.allCases.count + 1
+        for i in labels.indices { keep[i] = labels[i] || (i / plane) % perImage == 0 }
+        var aurocs: [SolverSettings.Score: Double] = [:]
+        for (kind, map) in maps {
+            aurocs[kind] = auroc(zip(map, keep).filter(\.1).map(\.0), zip(labels, keep).filter(\.1).map(\.0))
+        }
+        let best = aurocs.max { $0.value < $1.value }!
+        let score = aurocs[.combined]! >= best.value - scoreChoiceMargin ? .combined : best.key
+        return ScoreChoice(score: score, pixelAUROC: aurocs)
     }
 
     /// exp(median(log x) + z · 1.4826 · MAD(log x)): a normal fit to the logs that outliers do not move.

@@ -15,8 +15,8 @@ public final class Detector {
     public let tile: Int
     public let channels: Int
     public let maxTiles: Int
-    /// Local statistics of good texture (nil for bundles trained before it existed).
-    public var texture: TextureModel?
+    /// What good texture looks like locally (nil for bundles trained before it existed).
+    public var texture: TextureCritic?
     /// The residual of good pixels at their 99.9th percentile, for the combined score.
     public var residualScale: Float = 1
 
@@ -42,7 +42,7 @@ public final class Detector {
         public let solveSeconds: Double
     }
 
-    public init(solver: Solver, tile: Int, channels: Int, maxTiles: Int, texture: TextureModel? = nil, residualScale: Float = 1) {
+    public init(solver: Solver, tile: Int, channels: Int, maxTiles: Int, texture: TextureCritic? = nil, residualScale: Float = 1) {
         self.solver = solver; self.tile = tile; self.channels = channels; self.maxTiles = maxTiles
         self.texture = texture; self.residualScale = residualScale
     }

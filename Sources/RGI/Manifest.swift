@@ -18,8 +18,9 @@ public struct Manifest: Codable, Equatable, Sendable {
     /// Thresholds calibrated for each solver mode and score (`calibrationKey`), so that `--mode` and
     /// `--score` comparisons use their own calibration.
     public var calibration: [String: Thresholds]?
-    /// Local statistics of good texture (nil in bundles trained before it existed).
-    public var texture: TextureModel?
+    /// What good texture looks like locally (nil in bundles trained before it existed; the `texture`
+    /// Gaussians of older bundles are ignored, `rgictl calibrate` fits a critic for them).
+    public var textureCritic: TextureCritic?
     /// Per solver mode, the residual of held-out good pixels at their 99.9th percentile: the unit of
     /// the residual in the combined score.
     public var residualScale: [String: Float]?
@@ -62,7 +63,7 @@ public struct Manifest: Codable, Equatable, Sendable {
 
     /// The calibrated thresholds for these settings' mode and the score a detector shows with them.
     public func thresholds(for settings: SolverSettings) -> Thresholds {
-        thresholds(for: settings.mode, score: settings.score.shown(hasTexture: texture != nil))
+        thresholds(for: settings.mode, score: settings.score.shown(hasTexture: textureCritic != nil))
     }
 
     public func residualScale(for mode: SolverSettings.Mode) -> Float {

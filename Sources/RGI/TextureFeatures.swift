@@ -1,27 +1,24 @@
 import Foundation
 
-/// Local texture statistics per pixel: for every channel and every scale σ, Gaussian-weighted
-/// averages over the pixel's neighbourhood of
+/// Local texture statistics per pixel: for every channel and every scale σ, over the pixel's
+/// Gaussian-weighted neighbourhood,
 ///
-///     mean, log standard deviation, gx², gy², gx·gy, (y − blur₁(y))²
+///     log mean intensity, mean, log standard deviation, log gx², log gy², gx·gy / (gx² + gy²),
+///     log fine-detail energy, coherence, log band energy
 ///
-/// (gx, gy: Sobel gradients / 8; the last one is the energy of the finest detail). The contrast is
-/// taken as a logarithm (plus about a quantisation step), so that a patch where texture is missing
-/// — contrast near zero, which a generator reproduces perfectly — lies far out instead of next to
-/// the low-contrast good pixels (a flat patch in smoothed noise, `TextureTests`: its weakest pixel
-/// scores 0.76 of the good scale with the linear contrast, 1.7 with its logarithm). Logarithms of
-/// the energies too were measured and lost on brick (docs/METHOD.md). The first two
-/// say how bright and how contrasted the neighbourhood is; the gradient products (the structure
-/// tensor) say how strongly and in which direction it is textured; the detail energy how fine it is.
-/// They do not depend on where exactly a grass blade or a stone lies, which is what a generator
-/// cannot reproduce on a stochastic texture.
+/// (gx, gy: Sobel gradients / 8, averaged as the structure tensor; fine detail: y − blur₁(y); band:
+/// y − blur₂(y); coherence: √((gx² − gy²)² + 4 (gx·gy)²) / (gx² + gy²), 0 for isotropic texture, 1
+/// for parallel lines). Energies are logarithms, so that texture that is missing — a smoothed or
+/// flat patch — lies as far out as texture that is too strong; the log mean intensity makes a
+/// darkening by a factor a shift, the same in bright and dark texture. None of them depends on
+/// where exactly a grass blade or a stone lies, which is what a generator cannot reproduce on a
+/// stochastic texture.
 public enum TextureFeatures {
     /// Statistics per channel and scale, in this order.
-    public static let perScale = 6
-    /// The brightness-and-contrast subset (mean, standard deviation) of each scale's statistics.
-    public static let intensityCount = 2
+    public static let perScale = 9
+    public static let defaultSigmas: [Float] = [1, 2, 4, 8]
 
-    /// Feature planes, `[feature][pixel]` with feature index `(channel · scales + scale) · 6 + statistic`.
+    /// Feature planes, `[feature][pixel]` with feature index `(channel · scales + scale) · 9 + statistic`.
     public static func planes(_ image: [Float], width: Int, height: Int, channels: Int, sigmas: [Float]) -> [[Float]] {
         let plane = width * height
         precondition(image.count == channels * plane, "image planes do not match \(width)×\(height)×\(channels)")
@@ -31,15 +28,31 @@ public enum TextureFeatures {
             let y = Array(image[c * plane..<(c + 1) * plane])
             let (gx, gy) = sobel(y, width: width, height: height)
             let fine = GaussianBlur.apply(y, width: width, height: height, sigma: 1)
+            let band = GaussianBlur.apply(y, width: width, height: height, sigma: 2)
             let squares = y.map { $0 * $0 }
             let gxx = zip(gx, gx).map(*), gyy = zip(gy, gy).map(*), gxy = zip(gx, gy).map(*)
             let detail = zip(y, fine).map { ($0 - $1) * ($0 - $1) }
+            let bandEnergy = zip(y, band).map { ($0 - $1) * ($0 - $1) }
             for sigma in sigmas {
                 let blur = { (v: [Float]) in GaussianBlur.apply(v, width: width, height: height, sigma: sigma) }
                 let mean = blur(y), meanSquare = blur(squares)
+                let a = blur(gxx), b = blur(gyy), d = blur(gxy)
+                // Pixels lie in [-1, 1]: intensity (y + 1) / 2, plus a floor so black stays finite.
+                out.append(mean.map { logf(($0 + 1) / 2 + 0.02) })
                 out.append(mean)
                 out.append(zip(meanSquare, mean).map { logf(max($0 - $1 * $1, 1e-8).squareRoot() + 1e-3) })
-                out.append(blur(gxx)); out.append(blur(gyy)); out.append(blur(gxy)); out.append(blur(detail))
+                out.append(a.map { logf($0 + 1e-6) })
+                out.append(b.map { logf($0 + 1e-6) })
+                var ratio = [Float](repeating: 0, count: plane), coherence = ratio
+                for i in 0..<plane {
+                    let energy = a[i] + b[i] + 1e-6
+                    ratio[i] = d[i] / energy
+                    coherence[i] = ((a[i] - b[i]) * (a[i] - b[i]) + 4 * d[i] * d[i]).squareRoot() / energy
+                }
+                out.append(ratio)
+                out.append(blur(detail).map { logf($0 + 1e-6) })
+                out.append(coherence)
+                out.append(blur(bandEnergy).map { logf($0 + 1e-6) })
             }
         }
         return out

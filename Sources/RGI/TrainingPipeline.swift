@@ -40,6 +40,7 @@ public struct TrainingPipeline {
         case resumed(step: Int, elapsed: Double)
         case progress(TrainingProgress)
         case calibrating(images: Int)
+        case scoreChosen(Calibration.ScoreChoice)
         case finished(Manifest)
     }
 
@@ -90,16 +91,17 @@ public struct TrainingPipeline {
                             finalReconstructionL1: last?.reconstruction ?? 0, holdoutReconstructionL1: nil,
                             options: options),
             files: .init())
-        manifest.texture = try TextureModel.fit(images: train, channels: spec.channels)
-        // With a holdout, calibration below scales the texture model on it; without one, the training images must.
-        if holdout.isEmpty { try manifest.texture!.rescale(on: train) }
+        manifest.textureCritic = try TextureCritic.fit(images: train, channels: spec.channels, seed: options.seed)
+        // With a holdout, calibration below scales the critic on it; without one, the training images must.
+        if holdout.isEmpty { try manifest.textureCritic!.rescale(on: train) }
         let detector = Detector(solver: Solver(generator: trainer.ema, encoder: trainer.networks.encoder, latentSize: spec.latent,
                                                maxTiles: 16, settings: manifest.solver),
-                                tile: spec.tile, channels: spec.channels, maxTiles: 16, texture: manifest.texture)
+                                tile: spec.tile, channels: spec.channels, maxTiles: 16, texture: manifest.textureCritic)
         if !holdout.isEmpty {
             events(.calibrating(images: holdout.count))
             manifest.training.holdoutReconstructionL1 =
-                Calibration.calibrateAllModes(detector: detector, images: holdout, minArea: minArea, manifest: &manifest)
+                Calibration.calibrateAllModes(detector: detector, images: holdout, minArea: minArea, manifest: &manifest,
+                                              chose: { events(.scoreChosen($0)) })
         }
         let bundle = ModelBundle(manifest: manifest, path: outputFolder, generator: trainer.ema,
                                  encoder: trainer.networks.encoder, discriminator: trainer.networks.discriminator)

@@ -11,8 +11,8 @@ struct CalibrateCommand: ParsableCommand {
             Runs the model on good images (a folder, or an MVTec product folder's train/good/) in every \
             solver mode and rewrites the thresholds in manifest.json. Use images the model was not \
             trained on: with --holdout F, the same held-out share `rgictl train --holdout F` kept aside; \
-            the texture model is then refitted on the other images. Without --holdout, the bundle's \
-            texture model is kept (or, for a bundle that has none, fitted on the same images).
+            the texture critic is then retrained on the other images. Without --holdout, the bundle's \
+            texture critic is kept (or, for a bundle that has none, trained on the same images).
             """)
 
     @Option(help: "Model bundle folder.")
@@ -35,20 +35,16 @@ struct CalibrateCommand: ParsableCommand {
         let spec = bundle.manifest.architecture.generator
         let mode: TrainingImages.ChannelMode = spec.channels == 1 ? .grey : .rgb
         let images = try TrainingImages.load(from: data, channels: mode, minimumSize: spec.tile)
-        let hadNoTexture = bundle.manifest.texture == nil
+        let seed = bundle.manifest.training.options.seed
         let split = holdout.map { images.split(holdout: $0) }
         let items = split?.holdout ?? images.items
         guard !items.isEmpty else { throw ValidationError("no images to calibrate on") }
         if let split, !split.train.isEmpty {
-            bundle.manifest.texture = try TextureModel.fit(images: split.train, channels: spec.channels)
-            print("texture model fitted on \(split.train.count) images")
-        } else if bundle.manifest.texture == nil {
-            bundle.manifest.texture = try TextureModel.fit(images: items, channels: spec.channels)
-            print("texture model fitted on the \(items.count) calibration images (no --holdout)")
-        }
-        if hadNoTexture {
-            bundle.manifest.solver.score = SolverSettings().score
-            print("the bundle had no texture model: its score is now \(bundle.manifest.solver.score.rawValue)")
+            bundle.manifest.textureCritic = try TextureCritic.fit(images: split.train, channels: spec.channels, seed: seed)
+            print("texture critic trained on \(split.train.count) images")
+        } else if bundle.manifest.textureCritic == nil {
+            bundle.manifest.textureCritic = try TextureCritic.fit(images: items, channels: spec.channels, seed: seed)
+            print("texture critic trained on the \(items.count) calibration images (no --holdout)")
         }
         let inspector = Inspector(bundle: bundle)
         let inversionL1 = Calibration.calibrateAllModes(detector: inspector.detector, images: items,
@@ -57,6 +53,8 @@ struct CalibrateCommand: ParsableCommand {
             let name = mode.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
             print(name + String(format: " image threshold %.4f  pixel threshold %.4f  min area %d  (good image scores: median %.4f, max %.4f)",
                                 t.image, t.pixel, t.minArea, s[s.count / 2], s.last!))
+        } chose: { choice in
+            print(choice)
         }
         print(String(format: "plain-inversion reconstruction error (mean |y − G(z)|, pixels in [-1, 1]): %.4f", inversionL1))
         guard !dryRun else { return print("dry run: \(bundle.file("manifest.json")) unchanged") }

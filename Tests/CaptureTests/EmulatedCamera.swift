@@ -144,7 +144,7 @@ enum Emulator {
     /// The folder holding this package's built products (next to the test bundle).
     static let products = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
 
-    /// Tests/V4L2Emulator/v4l2_emulator.c compiled to a shared object, once per test run.
+    /// Tests/V4L2Emulator/v4l2_emulator.c compiled to a shared object, once per test run, removed at exit.
     static let library: String = {
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("V4L2Emulator/v4l2_emulator.c")
@@ -156,6 +156,7 @@ enum Emulator {
         try! compiler.run()
         compiler.waitUntilExit()
         precondition(compiler.terminationStatus == 0, "cannot build the V4L2 emulator from \(source.path)")
+        atexit { try? FileManager.default.removeItem(atPath: Emulator.library) }
         return output.path
     }()
 }

@@ -21,9 +21,7 @@ final class Fixture: Sendable {
     var defectiveFrames: Set<Int> { Set(verdicts.filter { $0.value.defect }.map(\.key)) }
 
     init() throws {
-        var template = Array((NSTemporaryDirectory() + "rgi-e2e-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { throw TestFailure("mkdtemp failed") }
-        root = String(cString: made)
+        root = try ScratchFolders.make(prefix: "rgi-e2e")
         let fm = FileManager.default
         let train = root + "/train"
         try fm.createDirectory(atPath: train, withIntermediateDirectories: true)
@@ -59,8 +57,6 @@ final class Fixture: Sendable {
         let judged = try Self.inspect(model: model, paths: paths, out: root + "/inspect-verdicts", threshold: threshold)
         verdicts = Dictionary(uniqueKeysWithValues: judged.map { (Int($0.key.dropFirst())!, $0.value) })
     }
-
-    deinit { try? FileManager.default.removeItem(atPath: root) }
 
     /// `rgictl inspect` verdict lines: "PATH: DEFECT  score 0.747 (threshold 0.453) …".
     private static func inspect(model: String, paths: [String], out: String, threshold: Float?) throws -> [String: (defect: Bool, score: Float)] {

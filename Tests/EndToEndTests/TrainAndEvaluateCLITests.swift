@@ -11,9 +11,7 @@ private final class TinyModel: Sendable {
     let firstRun: Binaries.Output
 
     init() throws {
-        var template = Array((NSTemporaryDirectory() + "rgi-cli-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { throw TestFailure("mkdtemp failed") }
-        root = String(cString: made)
+        root = try ScratchFolders.make(prefix: "rgi-cli")
         images = root + "/good"
         try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
         for i in 0..<6 {
@@ -24,8 +22,6 @@ private final class TinyModel: Sendable {
         firstRun = try Binaries.rgictl("train", "--data", images, "--out", model, "--tile", "32", "--width", "8", "--latent", "16",
                                        "--batch", "4", "--steps", "20", "--seconds", "120", "--holdout", "0.34")
     }
-
-    deinit { try? FileManager.default.removeItem(atPath: root) }
 
     func manifest() throws -> [String: Any] {
         let data = try Data(contentsOf: URL(fileURLWithPath: model + "/manifest.json"))

@@ -1,0 +1,134 @@
+import Engine
+import Foundation
+
+/// Defects made from good images only, to teach the texture critic what "not this texture" looks
+/// like without a single labelled defect (the idea of CutPaste and DRAEM). Each defect is a random
+/// region — a blob grown from smoothed noise, or a thin random curve — blended in with a soft edge,
+/// and one of five generic changes inside it:
+///
+/// - `intensity`: the region darkened or brightened by a factor (stains, burns, glare);
+/// - `foreignTexture`: texture from another good image, turned and possibly at half scale, brought
+///   to the region's mean and contrast (contamination, a wrong part);
+/// - `smoothing`: the region blurred (wear, a smeared or missing texture);
+/// - `noise`: grain added (dust, pitting);
+/// - `line`: a thin curve filled flat bright or dark (scratches, cracks, hairs).
+public enum SyntheticDefects {
+    public enum Change: CaseIterable, Sendable {
+        case intensity, foreignTexture, smoothing, noise, line
+    }
+
+    /// Blob areas, pixels, for a 128×128 image (scaled with the image's area).
+    static let blobArea = 40...2000
+
+    /// `image` (CHW, `width`×`height`) with one synthetic defect, and the defect's mask. `donor` is
+    /// another good image of the same size (the source of foreign texture).
+    public static func make(_ image: [Float], donor: [Float], width: Int, height: Int, channels: Int,
+                            change: Change, rng: inout SeededGenerator) -> (planes: [Float], mask: [Bool]) {
+        let plane = width * height
+        precondition(image.count == channels * plane && donor.count == image.count, "images do not match \(width)×\(height)×\(channels)")
+        let mask = change == .line ? curve(width: width, height: height, rng: &rng) : blob(width: width, height: height, rng: &rng)
+        let soft = GaussianBlur.apply(mask.map { $0 ? 1 : 0 }, width: width, height: height, sigma: 0.7)
+        var changed = image
+        switch change {
+        case .intensity:
+            let factor = rng.uniform() < 0.5 ? 0.3 + 0.5 * rng.uniform() : 1.2 + 0.5 * rng.uniform()
+            changed = image.map { min(max((($0 + 1) / 2) * factor, 0), 1) * 2 - 1 }
+        case .foreignTexture:
+            changed = foreign(donor, like: image, mask: mask, width: width, height: height, channels: channels, rng: &rng)
+        case .smoothing:
+            let sigma = 1.5 + 1.5 * rng.uniform()
+            changed = []
+            for c in 0..<channels {
+                changed += GaussianBlur.apply(Array(image[c * plane..<(c + 1) * plane]), width: width, height: height, sigma: sigma)
+            }
+        case .noise:
+            let std = 0.1 + 0.2 * rng.uniform()
+            changed = image.map { min(max($0 + std * rng.normal(), -1), 1) }
+        case .line:
+            let level = (rng.uniform() < 0.5 ? -1 : 1) * (0.5 + 0.5 * rng.uniform())
+            changed = [Float](repeating: level, count: image.count)
+        }
+        var out = image
+        for c in 0..<channels {
+            for i in 0..<plane where soft[i] > 0 {
+                let k = c * plane + i
+                out[k] = image[k] * (1 - soft[i]) + changed[k] * soft[i]
+            }
+        }
+        return (out, mask)
+    }
+
+    /// One connected region of thresholded smoothed noise, its area in `blobArea` (scaled to the image).
+    static func blob(width: Int, height: Int, rng: inout SeededGenerator) -> [Bool] {
+        let scale = Double(width * height) / Double(128 * 128)
+        let lower = max(8, Int(Double(blobArea.lowerBound) * scale)), upper = max(lower, Int(Double(blobArea.upperBound) * scale))
+        var noise = [Float](repeating: 0, count: width * height)
+        while true {
+            for i in noise.indices { noise[i] = rng.normal() }
+            let smooth = GaussianBlur.apply(noise, width: width, height: height, sigma: 3 + 5 * rng.uniform())
+            let std = (smooth.reduce(0) { $0 + $1 * $1 } / Float(smooth.count)).squareRoot()
+            let level = (1.5 + rng.uniform()) * std
+            let regions = ConnectedComponents.label(smooth.map { $0 > level }, width: width, height: height)
+            guard regions.count > 0 else { continue }
+            var area = [Int](repeating: 0, count: regions.count + 1)
+            for l in regions.labels where l > 0 { area[l] += 1 }
+            let candidates = (1...regions.count).filter { area[$0] >= lower && area[$0] <= upper }
+            guard !candidates.isEmpty else { continue }
+            let chosen = candidates[Int(rng.next() % UInt64(candidates.count))]
+            return regions.labels.map { $0 == chosen }
+        }
+    }
+
+    /// A random walk of 20–80 steps with a slowly turning heading, thickened to 3–5 pixels.
+    static func curve(width: Int, height: Int, rng: inout SeededGenerator) -> [Bool] {
+        var mask = [Bool](repeating: false, count: width * height)
+        var x = Float(width) * (0.1 + 0.8 * rng.uniform()), y = Float(height) * (0.1 + 0.8 * rng.uniform())
+        var heading = 2 * Float.pi * rng.uniform()
+        let radius = 1 + Int(rng.next() % 2)
+        for _ in 0..<(20 + Int(rng.next() % 61)) {
+            heading += 0.2 * rng.normal()
+            x += cosf(heading); y += sinf(heading)
+            guard x >= 0, y >= 0, Int(x) < width, Int(y) < height else { break }
+            for dy in -radius...radius {
+                for dx in -radius...radius where dx * dx + dy * dy <= radius * radius {
+                    let px = Int(x) + dx, py = Int(y) + dy
+                    if px >= 0, py >= 0, px < width, py < height { mask[py * width + px] = true }
+                }
+            }
+        }
+        return mask
+    }
+
+    /// The donor's texture, shifted, turned by a multiple of 90° (square images) and at full or half
+    /// scale, with each channel brought to the masked region's mean and standard deviation.
+    static func foreign(_ donor: [Float], like image: [Float], mask: [Bool], width: Int, height: Int, channels: Int,
+                        rng: inout SeededGenerator) -> [Float] {
+        let plane = width * height
+        let step = rng.uniform() < 0.5 ? 1 : 2
+        let ox = Int(rng.next() % UInt64(width)), oy = Int(rng.next() % UInt64(height))
+        let turn = width == height ? Int(rng.next() % 4) : 0
+        let m = GaussianBlur.mirror
+        var out = [Float](repeating: 0, count: image.count)
+        for c in 0..<channels {
+            for r in 0..<height {
+                for x in 0..<width {
+                    let (u, v) = turn == 0 ? (x, r) : turn == 1 ? (r, width - 1 - x) : turn == 2 ? (width - 1 - x, height - 1 - r) : (height - 1 - r, x)
+                    let sx = m(ox + u * step, width), sy = m(oy + v * step, height)
+                    out[c * plane + r * width + x] = donor[c * plane + sy * width + sx]
+                }
+            }
+            let inside = (0..<plane).filter { mask[$0] }
+            func moments(_ values: [Float]) -> (mean: Float, std: Float) {
+                let mean = inside.reduce(0) { $0 + values[c * plane + $1] } / Float(max(inside.count, 1))
+                let variance = inside.reduce(0) { $0 + (values[c * plane + $1] - mean) * (values[c * plane + $1] - mean) } / Float(max(inside.count, 1))
+                return (mean, variance.squareRoot())
+            }
+            let target = moments(image), source = moments(out)
+            for i in 0..<plane {
+                let k = c * plane + i
+                out[k] = min(max((out[k] - source.mean) / max(source.std, 1e-6) * target.std + target.mean, -1), 1)
+            }
+        }
+        return out
+    }
+}
