@@ -45,9 +45,14 @@ struct TrainAndEvaluateCLITests {
         let calibration = m["calibration"] as! [String: [String: Any]]
         let keys = ["inversion", "rgi", "r-rgi"].flatMap { [$0, $0 + "+texture", $0 + "+combined"] }
         #expect(Set(calibration.keys) == Set(keys), "every mode and score is calibrated")
-        let solver = m["solver"] as! [String: Any], texture = m["texture"] as! [String: Any]
-        #expect(solver["score"] as? String == "combined")
-        #expect((texture["gaussians"] as! [[String: Any]]).map { $0["statistics"] as! String } == ["intensity", "structure"])
+        let solver = m["solver"] as! [String: Any], critic = m["texture_critic"] as! [String: Any]
+        // The score calibration chose on synthetic defects, and the training output says which.
+        let score = solver["score"] as? String
+        #expect(score == "combined" || score == "texture" || score == "residual")
+        #expect(t.firstRun.text.contains("score: \(score ?? "?") (pixel AUROC on synthetic defects: residual "), "\(t.firstRun.text)")
+        let trees = critic["trees"] as! [String: Any]
+        #expect((trees["trees"] as! [Any]).count == 100 && trees["features"] as? Int == 36)
+        #expect((critic["good_high"] as! Double) > (critic["good_median"] as! Double))
         #expect((m["residual_scale"] as! [String: Double]).count == 3)
         for (mode, t) in calibration {
             let image = t["image"] as! Double, pixel = t["pixel"] as! Double
