@@ -5,16 +5,19 @@ public enum ServiceEvent: Equatable, Sendable {
     case stopping(reason: String)
     case productSwitched(from: String?, to: String, model: String)
     case modelLoadFailed(product: String, path: String, reason: String)
+    /// The model loaded but inspects less well than it could (`ModelBundle.warnings`).
+    case modelWarning(product: String, path: String, warning: String)
     case cameraLost(camera: String, reason: String)
     case cameraBack(camera: String, downSeconds: Double)
     /// A report could not be written (disk full, read-only): the frame was inspected and
     /// counted, only its files are missing. `failures` counts them since start.
     case reportWriteFailed(path: String, reason: String, failures: Int)
 
-    /// syslog priorities: 3 error (needs someone), 5 notice (worth knowing).
+    /// syslog priorities: 3 error (needs someone), 4 warning (should be fixed), 5 notice (worth knowing).
     public var priority: Int {
         switch self {
         case .modelLoadFailed, .cameraLost, .reportWriteFailed: return 3
+        case .modelWarning: return 4
         case .started, .stopping, .productSwitched, .cameraBack: return 5
         }
     }
@@ -25,6 +28,7 @@ public enum ServiceEvent: Equatable, Sendable {
         case .stopping: return JournalMessageID.stopping
         case .productSwitched: return JournalMessageID.productSwitched
         case .modelLoadFailed: return JournalMessageID.modelLoadFailed
+        case .modelWarning: return JournalMessageID.modelWarning
         case .cameraLost: return JournalMessageID.cameraLost
         case .cameraBack: return JournalMessageID.cameraBack
         case .reportWriteFailed: return JournalMessageID.reportWriteFailed
@@ -42,6 +46,8 @@ public enum ServiceEvent: Equatable, Sendable {
             return "product switched from \(from ?? "none") to \(to) (model \(model))"
         case .modelLoadFailed(let product, let path, let reason):
             return "cannot load model for product \(product) from \(path): \(reason)"
+        case .modelWarning(let product, let path, let warning):
+            return "model for product \(product) at \(path): \(warning)"
         case .cameraLost(let camera, let reason):
             return "camera \(camera) lost: \(reason)"
         case .cameraBack(let camera, let downSeconds):
@@ -64,6 +70,8 @@ public enum ServiceEvent: Equatable, Sendable {
         case .modelLoadFailed(let product, let path, let reason):
             return [("RGI_EVENT", "model-load-failed"), ("RGI_PRODUCT", product), ("RGI_MODEL_PATH", path),
                     ("RGI_ERROR", reason)]
+        case .modelWarning(let product, let path, let warning):
+            return [("RGI_EVENT", "model-warning"), ("RGI_PRODUCT", product), ("RGI_MODEL_PATH", path), ("RGI_WARNING", warning)]
         case .cameraLost(let camera, let reason):
             return [("RGI_EVENT", "camera-lost"), ("RGI_CAMERA", camera), ("RGI_ERROR", reason)]
         case .cameraBack(let camera, let downSeconds):

@@ -31,10 +31,12 @@ public actor InspectionStage {
         self.events = events
         self.heartbeat = heartbeat
         activeProduct = configuration.product
-        pool = ModelPool(products: configuration.products, capacity: configuration.modelsInMemory) { product, reason in
+        pool = ModelPool(products: configuration.products, capacity: configuration.modelsInMemory, onFailure: { product, reason in
             board.model(product.name, .unavailable(reason: reason))
             events.emit(.modelLoadFailed(product: product.name, path: product.model, reason: reason))
-        }
+        }, onWarning: { product, warning in
+            events.emit(.modelWarning(product: product.name, path: product.model, warning: warning))
+        })
     }
 
     /// Loads the active product's model now rather than at the first frame (start, reload,

@@ -25,11 +25,15 @@ final class ModelPool {
     let capacity: Int
     /// Called once per failed load, with the product and the reason.
     private let onFailure: (ProductConfiguration, String) -> Void
+    /// Called once per warning of a loaded bundle (`ModelBundle.warnings`).
+    private let onWarning: (ProductConfiguration, String) -> Void
 
-    init(products: [ProductConfiguration], capacity: Int, onFailure: @escaping (ProductConfiguration, String) -> Void) {
+    init(products: [ProductConfiguration], capacity: Int, onFailure: @escaping (ProductConfiguration, String) -> Void,
+         onWarning: @escaping (ProductConfiguration, String) -> Void = { _, _ in }) {
         self.products = Dictionary(products.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.capacity = capacity
         self.onFailure = onFailure
+        self.onWarning = onWarning
     }
 
     var loadedCount: Int { loaded.count }
@@ -57,6 +61,7 @@ final class ModelPool {
             onFailure(product, error.description)
             throw Unavailable(product: name, reason: error.description)
         }
+        for warning in inspector.bundle.warnings { onWarning(product, warning) }
         while loaded.count >= capacity, let oldest = loaded.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
             loaded[oldest] = nil
         }

@@ -129,7 +129,7 @@ public struct BoostedTrees: Codable, Equatable, Sendable {
     /// Upper edges of `bins` − 1 quantile bins (bin b holds values ≤ edge b; the last bin the rest),
     /// from a strided sample of at most 20,000 values.
     static func binEdges(_ values: [Float], bins: Int) -> [Float] {
-        let step = max(1, values.count / 20_000)
+        let step = max(1, (values.count + 19_999) / 20_000)
         let sorted = Swift.stride(from: 0, to: values.count, by: step).map { values[$0] }.sorted()
         return (1..<bins).map { sorted[min(sorted.count - 1, $0 * sorted.count / bins)] }
     }

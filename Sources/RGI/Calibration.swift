@@ -112,7 +112,9 @@ public enum Calibration {
     /// defect of each kind, and the score whose pixel AUROC is best wins, the combined score on a
     /// near tie. On a product the generator reproduces (brick) the residual adds to the texture
     /// evidence; on a stochastic texture (grass, gravel) it is noise that drowns it (docs/METHOD.md).
+    /// The choice is made with the detector's mode (the bundle's default) and holds for every mode.
     public static func chooseScore(detector: Detector, images: [TrainingImages.Item], seed: UInt64) -> ScoreChoice {
+        precondition(!images.isEmpty && detector.texture != nil, "choosing a score needs held-out images and a texture critic")
         let saved = detector.settings.score
         detector.settings.score = .combined
         defer { detector.settings.score = saved }
@@ -148,8 +150,9 @@ public enum Calibration {
         for (kind, map) in maps {
             aurocs[kind] = auroc(zip(map, keep).filter(\.1).map(\.0), zip(labels, keep).filter(\.1).map(\.0))
         }
-        let best = aurocs.max { $0.value < $1.value }!
-        let score = aurocs[.combined]! >= best.value - scoreChoiceMargin ? .combined : best.key
+        // In a fixed order, so that a tie is broken the same way every run.
+        let best = SolverSettings.Score.allCases.max { aurocs[$0]! < aurocs[$1]! }!
+        let score = aurocs[.combined]! >= aurocs[best]! - scoreChoiceMargin ? .combined : best
         return ScoreChoice(score: score, pixelAUROC: aurocs)
     }
 

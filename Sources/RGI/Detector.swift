@@ -6,7 +6,7 @@ import Foundation
 /// edges (no seams), then scores, thresholds and restores.
 ///
 /// Residual: |y − G(z)| per pixel (root-mean-square over channels), blended over the tile overlaps,
-/// blurred with a Gaussian of `blurSigma`. Score: the residual, the texture model's score, or the
+/// blurred with a Gaussian of `blurSigma`. Score: the residual, the texture critic's score, or the
 /// larger of the two (`SolverSettings.Score`). The mask (`DefectMask`, applied by the inspector):
 /// regions above the thresholds, cut to each defect's shape. Restored: G(z) inside the defects'
 /// extent, the input elsewhere (mask-free inpainting).
@@ -28,7 +28,7 @@ public final class Detector {
         public let score: [Float]
         /// The blurred residual |y − G(z)|, row-major.
         public let residual: [Float]
-        /// The texture model's score, when the score uses it.
+        /// The texture critic's score, when the score uses it.
         public let texture: [Float]?
         /// With the combined score, the residual in the score's units (divided by its good 99.9th
         /// percentile): it localises a defect more sharply than the texture statistics, and
@@ -47,7 +47,7 @@ public final class Detector {
         self.texture = texture; self.residualScale = residualScale
     }
 
-    /// The evidence the score map shows: the setting, or the residual when there is no texture model.
+    /// The evidence the score map shows: the setting, or the residual when there is no texture critic.
     public var scoreKind: SolverSettings.Score { settings.score.shown(hasTexture: texture != nil) }
 
     public var settings: SolverSettings {

@@ -70,7 +70,7 @@ public struct Manifest: Codable, Equatable, Sendable {
         residualScale?[mode.rawValue] ?? 1
     }
 
-    /// `r-rgi` for the residual score (what bundles before the texture model calibrated), else
+    /// `r-rgi` for the residual score (what bundles before the texture evidence calibrated), else
     /// `r-rgi+combined`, `r-rgi+texture`.
     public static func calibrationKey(_ mode: SolverSettings.Mode, _ score: SolverSettings.Score) -> String {
         score == .residual ? mode.rawValue : "\(mode.rawValue)+\(score.rawValue)"

@@ -11,6 +11,8 @@ public struct ModelBundle {
     public let generator: Sequential
     public let encoder: Sequential
     public let discriminator: Sequential
+    /// Why the bundle inspects less well than it could, one sentence each (empty for a current bundle).
+    public private(set) var warnings: [String] = []
 
     public enum LoadError: Error, CustomStringConvertible {
         case missing(String)
@@ -65,8 +67,15 @@ public struct ModelBundle {
         } catch let e as SafeTensorsError {
             throw LoadError.weights(e)
         }
-        return ModelBundle(manifest: manifest, path: path, generator: networks.generator, encoder: networks.encoder,
-                           discriminator: networks.discriminator)
+        var bundle = ModelBundle(manifest: manifest, path: path, generator: networks.generator, encoder: networks.encoder,
+                                 discriminator: networks.discriminator)
+        // Bundles from before the texture critic carry Gaussians under `texture`, which this build ignores.
+        let keys = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]).map { Set($0.keys) } ?? []
+        if manifest.textureCritic == nil && keys.contains("texture") {
+            bundle.warnings.append("its texture model is from an earlier version and is ignored, so it scores the residual only; "
+                                   + "give it a texture critic with `rgictl calibrate --model \(path) --data GOOD_IMAGES --holdout 0.15`")
+        }
+        return bundle
     }
 
     private static func fieldPath(_ keys: [CodingKey]) -> String {

@@ -14,12 +14,12 @@ public struct SolverSettings: Codable, Equatable, Sendable {
     public enum Score: String, Codable, CaseIterable, Sendable {
         /// |y − G(z)|, blurred: the paper's residual.
         case residual
-        /// The texture model's score alone: local statistics of the frame against good parts'.
+        /// The texture critic's score alone: how unlike good texture the frame's local statistics are.
         case texture
         /// The larger of the residual (in units of good pixels' 99.9th percentile) and the texture score.
         case combined
 
-        /// The score a detector shows for this setting: the residual when there is no texture model.
+        /// The score a detector shows for this setting: the residual when there is no texture critic.
         public func shown(hasTexture: Bool) -> Score { hasTexture ? self : .residual }
     }
 
@@ -47,7 +47,7 @@ public struct SolverSettings: Codable, Equatable, Sendable {
     public var padding = -1
     /// Gaussian blur of the score map, pixels (0: none).
     public var blurSigma: Float = 2
-    /// The evidence the score map shows; bundles without a texture model always show the residual.
+    /// The evidence the score map shows; bundles without a texture critic always show the residual.
     public var score: Score = .combined
 
     public init() {}
@@ -73,7 +73,7 @@ public struct SolverSettings: Codable, Equatable, Sendable {
         stride = try c.decodeIfPresent(Int.self, forKey: .stride) ?? d.stride
         padding = try c.decodeIfPresent(Int.self, forKey: .padding) ?? d.padding
         blurSigma = try c.decodeIfPresent(Float.self, forKey: .blurSigma) ?? d.blurSigma
-        // Bundles from before the texture model scored the residual.
+        // Bundles from before the texture evidence scored the residual.
         score = try c.decodeIfPresent(Score.self, forKey: .score) ?? .residual
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 
 /// Defects made from good images only, to teach the texture critic what "not this texture" looks
 /// like without a single labelled defect (the idea of CutPaste and DRAEM). Each defect is a random
-/// region — a blob grown from smoothed noise, or a thin random curve — blended in with a soft edge,
-/// and one of five generic changes inside it:
+/// region blended in with a soft edge — a blob of thresholded smoothed noise for the first four
+/// changes, a thin random curve for the last:
 ///
 /// - `intensity`: the region darkened or brightened by a factor (stains, burns, glare);
 /// - `foreignTexture`: texture from another good image, turned and possibly at half scale, brought
@@ -58,16 +58,18 @@ public enum SyntheticDefects {
         return (out, mask)
     }
 
-    /// One connected region of thresholded smoothed noise, its area in `blobArea` (scaled to the image).
+    /// One connected region of thresholded smoothed noise, its area in `blobArea` (scaled to the image);
+    /// after 100 draws without one (a tiny image), a disk of about the smallest such area.
     static func blob(width: Int, height: Int, rng: inout SeededGenerator) -> [Bool] {
         let scale = Double(width * height) / Double(128 * 128)
-        let lower = max(8, Int(Double(blobArea.lowerBound) * scale)), upper = max(lower, Int(Double(blobArea.upperBound) * scale))
+        let lower = min(width * height, max(8, Int(Double(blobArea.lowerBound) * scale)))
+        let upper = max(lower, Int(Double(blobArea.upperBound) * scale))
         var noise = [Float](repeating: 0, count: width * height)
-        while true {
+        for _ in 0..<100 {
             for i in noise.indices { noise[i] = rng.normal() }
             let smooth = GaussianBlur.apply(noise, width: width, height: height, sigma: 3 + 5 * rng.uniform())
-            let std = (smooth.reduce(0) { $0 + $1 * $1 } / Float(smooth.count)).squareRoot()
-            let level = (1.5 + rng.uniform()) * std
+            let rms = (smooth.reduce(0) { $0 + $1 * $1 } / Float(smooth.count)).squareRoot()
+            let level = (1.5 + rng.uniform()) * rms
             let regions = ConnectedComponents.label(smooth.map { $0 > level }, width: width, height: height)
             guard regions.count > 0 else { continue }
             var area = [Int](repeating: 0, count: regions.count + 1)
@@ -76,6 +78,12 @@ public enum SyntheticDefects {
             guard !candidates.isEmpty else { continue }
             let chosen = candidates[Int(rng.next() % UInt64(candidates.count))]
             return regions.labels.map { $0 == chosen }
+        }
+        let cx = Int(rng.next() % UInt64(width)), cy = Int(rng.next() % UInt64(height))
+        let r2 = Float(lower) / Float.pi
+        return (0..<(width * height)).map { i in
+            let dx = Float(i % width - cx), dy = Float(i / width - cy)
+            return dx * dx + dy * dy <= r2
         }
     }
 

@@ -23,7 +23,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     /// Side of the crops the critic learns from: its statistics reach about 3σ = 24 pixels, so a
     /// crop this size holds whole defects and their surroundings at any image size.
     static let cropSide = 128
-    /// Synthetic defects per good crop, and pixels sampled from each image.
+    /// Synthetic defects per good crop, and pixels drawn (with replacement) from each image.
     static let defectsPerImage = 2
     static let samplesPerImage = 150
 
@@ -78,7 +78,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
         guard !images.isEmpty else { throw .noImages }
         let all = images.flatMap { logOdds($0.planes, width: $0.width, height: $0.height) }.sorted()
         goodMedian = linearQuantile(sorted: all, 0.5)
-        goodHigh = max(linearQuantile(sorted: all, Self.scaleQuantile), goodMedian + 1e-6)
+        goodHigh = max(linearQuantile(sorted: all, Self.scaleQuantile), goodMedian + 1e-3)
     }
 
     /// The texture score per pixel, ≥ 0.

@@ -38,7 +38,7 @@ public enum TextureFeatures {
                 let mean = blur(y), meanSquare = blur(squares)
                 let a = blur(gxx), b = blur(gyy), d = blur(gxy)
                 // Pixels lie in [-1, 1]: intensity (y + 1) / 2, plus a floor so black stays finite.
-                out.append(mean.map { logf(($0 + 1) / 2 + 0.02) })
+                out.append(mean.map { logf(max(($0 + 1) / 2, 0) + 0.02) })
                 out.append(mean)
                 out.append(zip(meanSquare, mean).map { logf(max($0 - $1 * $1, 1e-8).squareRoot() + 1e-3) })
                 out.append(a.map { logf($0 + 1e-6) })

@@ -32,6 +32,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let bundle = try ModelBundle.load(from: model)
+        bundle.printWarnings()
         let inspector = solver.inspector(for: bundle)
         let evaluation = try ProductEvaluation(dataFolder: data)
         let writer = ReportWriter()

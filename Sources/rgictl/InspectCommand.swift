@@ -28,6 +28,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let bundle = try ModelBundle.load(from: model)
+        bundle.printWarnings()
         let inspector = solver.inspector(for: bundle)
         let writer = ReportWriter()
         var failures = 0

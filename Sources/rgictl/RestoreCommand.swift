@@ -22,6 +22,7 @@ struct RestoreCommand: ParsableCommand {
 
     func run() throws {
         let bundle = try ModelBundle.load(from: model)
+        bundle.printWarnings()
         let inspector = solver.inspector(for: bundle)
         let result = try inspector.inspect(try ImageFile.read(image), frame: FrameInfo(sequence: 0, camera: image, capturedAt: Date()))
         try PNG.write(result.restored, to: output)

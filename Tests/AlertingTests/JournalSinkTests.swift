@@ -46,6 +46,10 @@ struct JournalSinkTests {
              "cannot load model for product grass from /m/grass: manifest.json: bad version",
              ["RGI_EVENT": "model-load-failed", "RGI_PRODUCT": "grass", "RGI_MODEL_PATH": "/m/grass",
               "RGI_ERROR": "manifest.json: bad version"]),
+            (.modelWarning(product: "grass", path: "/m/grass", warning: "scores the residual only"),
+             "model for product grass at /m/grass: scores the residual only",
+             ["RGI_EVENT": "model-warning", "RGI_PRODUCT": "grass", "RGI_MODEL_PATH": "/m/grass",
+              "RGI_WARNING": "scores the residual only"]),
             (.cameraLost(camera: "/dev/video0", reason: "No such device"), "camera /dev/video0 lost: No such device",
              ["RGI_EVENT": "camera-lost", "RGI_CAMERA": "/dev/video0", "RGI_ERROR": "No such device"]),
             (.cameraBack(camera: "/dev/video0", downSeconds: 12.345), "camera /dev/video0 back after 12.3 s",
@@ -67,7 +71,7 @@ struct JournalSinkTests {
             ]) { $1 })
             ids.insert(event.messageID)
         }
-        #expect(events.map { $0.0.priority } == [5, 5, 5, 3, 3, 5, 3])
+        #expect(events.map { $0.0.priority } == [5, 5, 5, 3, 4, 3, 5, 3])
         #expect(ids.count == events.count && ids.isSubset(of: Set(JournalMessageID.all)))
         #expect(!ids.contains(JournalMessageID.defect))
     }

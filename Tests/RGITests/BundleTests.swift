@@ -49,6 +49,21 @@ import Testing
         #expect(loaded.manifest.thresholds(for: .inversion, score: .residual).image == 0.2, "modes without calibration fall back")
     }
 
+    @Test func aBundleFromBeforeTheTextureCriticLoadsWithAWarning() throws {
+        let path = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try makeBundle(at: path).save()
+        #expect(try ModelBundle.load(from: path).warnings.isEmpty)
+        // The Gaussians older bundles kept under `texture`: ignored, and the operator is told so.
+        let manifestPath = path + "/manifest.json"
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifestPath))) as! [String: Any]
+        json["texture"] = ["sigmas": [2, 4, 8], "channels": 1, "gaussians": [] as [Any]]
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: manifestPath))
+        let old = try ModelBundle.load(from: path)
+        #expect(old.manifest.textureCritic == nil)
+        #expect(old.warnings.count == 1 && old.warnings[0].contains("rgictl calibrate --model \(path)"), "\(old.warnings)")
+    }
+
     @Test func brokenBundlesNameTheFileAndField() throws {
         let path = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: path) }

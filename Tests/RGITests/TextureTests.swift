@@ -92,42 +92,42 @@ import Testing
                 "without a texture critic the score is the residual")
     }
 
-    @Test func calibrationSetsTheResidualScaleAndThresholdsForEveryScore() {
-        var rng = SeededGenerator(seed: 5)
+    /// A detector with an untrained 16×16 generator (its residual is noise) and the critic.
+    static func untrainedDetector(seed: UInt64, steps: Int) -> Detector {
+        var rng = SeededGenerator(seed: seed)
         let spec = GeneratorSpec(latent: 8, tile: 16, channels: 1, baseWidth: 8)
         var settings = SolverSettings()
-        settings.steps = 3
+        settings.steps = steps
         let solver = Solver(generator: GeneratorBuilder.make(spec, rng: &rng), encoder: EncoderBuilder.make(spec, rng: &rng),
                             latentSize: spec.latent, maxTiles: 16, settings: settings)
-        let detector = Detector(solver: solver, tile: 16, channels: 1, maxTiles: 16, texture: Self.critic)
-        let images = (300..<303).map { Self.item(Self.noise(seed: UInt64($0))) }
+        return Detector(solver: solver, tile: 16, channels: 1, maxTiles: 16, texture: critic)
+    }
+
+    static let heldOut = (300..<303).map { item(noise(seed: UInt64($0))) }
+
+    @Test func calibrationSetsTheResidualScaleAndThresholdsForEveryScore() {
+        let detector = Self.untrainedDetector(seed: 5, steps: 3), images = Self.heldOut
+        detector.settings.score = .residual
         let result = Calibration.calibrate(detector: detector, images: images, minArea: 4)
         #expect(Set(result.thresholds.keys) == Set(SolverSettings.Score.allCases))
         #expect(detector.residualScale == result.residualScale && result.residualScale > 0)
         let combined = result.thresholds[.combined]!
         #expect(combined.pixel <= combined.image && combined.pixel >= 1, "good pixels reach 1 in both evidences' units")
-        #expect(detector.settings.score == .combined, "the setting is restored")
+        #expect(detector.settings.score == .residual, "the setting is restored")
 
         detector.texture = nil
         #expect(Set(Calibration.calibrate(detector: detector, images: images, minArea: 4).thresholds.keys) == [.residual])
     }
 
     @Test func scoreIsChosenOnSyntheticDefectsOfTheHeldOutImages() {
-        var rng = SeededGenerator(seed: 6)
-        let spec = GeneratorSpec(latent: 8, tile: 16, channels: 1, baseWidth: 8)
-        var settings = SolverSettings()
-        settings.steps = 2
-        let solver = Solver(generator: GeneratorBuilder.make(spec, rng: &rng), encoder: EncoderBuilder.make(spec, rng: &rng),
-                            latentSize: spec.latent, maxTiles: 16, settings: settings)
-        let detector = Detector(solver: solver, tile: 16, channels: 1, maxTiles: 16, texture: Self.critic)
-        let images = (300..<303).map { Self.item(Self.noise(seed: UInt64($0))) }
+        let detector = Self.untrainedDetector(seed: 6, steps: 2), images = Self.heldOut
         _ = Calibration.calibrate(detector: detector, images: images, minArea: 4)
+        detector.settings.score = .residual
         let choice = Calibration.chooseScore(detector: detector, images: images, seed: 1)
         #expect(Set(choice.pixelAUROC.keys) == Set(SolverSettings.Score.allCases))
-        // An untrained generator's residual is noise; the critic's evidence is what finds the defects.
         #expect(choice.pixelAUROC[.texture]! > 0.9, "\(choice)")
         #expect(choice.score == .texture, "\(choice)")
-        #expect(detector.settings.score == .combined, "the setting is restored")
+        #expect(detector.settings.score == .residual, "the setting is restored")
     }
 
     @Test func bundlesFromBeforeTheTextureEvidenceKeepScoringTheResidual() throws {
