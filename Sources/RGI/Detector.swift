@@ -183,14 +183,8 @@ public final class Detector {
     /// The inner `toWidth × height` of CHW planes `width` wide with a border of `pad`.
     static func crop(_ planes: [Float], width: Int, channels: Int, pad: Int, toWidth: Int, height: Int) -> [Float] {
         guard pad > 0 else { return planes }
-        let paddedHeight = height + 2 * pad
-        var out = [Float](repeating: 0, count: channels * toWidth * height)
-        for c in 0..<channels {
-            for y in 0..<height {
-                for x in 0..<toWidth { out[(c * height + y) * toWidth + x] = planes[(c * paddedHeight + y + pad) * width + x + pad] }
-            }
-        }
-        return out
+        return ImageTensor.crop(planes, width: width, height: height + 2 * pad, channels: channels, x: pad, y: pad,
+                                toWidth: toWidth, toHeight: height)
     }
 
     /// Restored image: the reconstruction where `mask` is set, the input elsewhere.

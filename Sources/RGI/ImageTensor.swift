@@ -15,6 +15,19 @@ public enum ImageTensor {
         return out
     }
 
+    /// The `toWidth × toHeight` rectangle at (`x`, `y`) of CHW planes `width × height`.
+    public static func crop(_ planes: [Float], width: Int, height: Int, channels: Int, x: Int, y: Int, toWidth: Int, toHeight: Int) -> [Float] {
+        precondition(x >= 0 && y >= 0 && x + toWidth <= width && y + toHeight <= height, "crop outside \(width)×\(height)")
+        var out = [Float](repeating: 0, count: channels * toWidth * toHeight)
+        for c in 0..<channels {
+            for r in 0..<toHeight {
+                let from = (c * height + y + r) * width + x
+                out.replaceSubrange((c * toHeight + r) * toWidth..<(c * toHeight + r + 1) * toWidth, with: planes[from..<from + toWidth])
+            }
+        }
+        return out
+    }
+
     /// CHW floats in [-1, 1] → HWC bytes (clamped, rounded).
     public static func image(planes: [Float], width: Int, height: Int, channels: Int) -> Image {
         let plane = width * height

@@ -98,13 +98,8 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     /// A random `width`×`height` crop of an image.
     static func crop(_ item: TrainingImages.Item, channels: Int, width: Int, height: Int, rng: inout SeededGenerator) -> [Float] {
         let x0 = Int(rng.next() % UInt64(item.width - width + 1)), y0 = Int(rng.next() % UInt64(item.height - height + 1))
-        var out = [Float](repeating: 0, count: channels * width * height)
-        for c in 0..<channels {
-            for r in 0..<height {
-                for x in 0..<width { out[(c * height + r) * width + x] = item.planes[(c * item.height + y0 + r) * item.width + x0 + x] }
-            }
-        }
-        return out
+        return ImageTensor.crop(item.planes, width: item.width, height: item.height, channels: channels, x: x0, y: y0,
+                                toWidth: width, toHeight: height)
     }
 
     /// The mask grown by `radius` pixels (a square neighbourhood).
