@@ -39,11 +39,7 @@ public enum AreaOpening {
 
     /// The extent of the defects, by hysteresis: connected regions of {score > thresholds.pixel} that
     /// contain a connected region of {score > thresholds.image} of at least `minArea` pixels.
-    public static func extent(_ score: [Float], width: Int, height: Int, thresholds t: Thresholds) -> [Bool] {
-        extentRegions(score, width: width, height: height, thresholds: t).labels.map { $0 > 0 }
-    }
-
-    /// The same extent as its connected regions, labelled 1…count.
+    /// Returned as its connected regions, labelled 1…count.
     public static func extentRegions(_ score: [Float], width: Int, height: Int, thresholds t: Thresholds) -> ConnectedComponents {
         let seeds = ConnectedComponents.label(score.map { $0 > t.image }, width: width, height: height)
         var seedArea = [Int](repeating: 0, count: seeds.count + 1)

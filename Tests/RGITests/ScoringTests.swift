@@ -20,10 +20,10 @@ import Testing
     }
 
     @Test func hysteresisExtentFollowsTheRegionDownToThePixelThreshold() {
-        let extent = AreaOpening.extent(map, width: width, height: height, thresholds: Thresholds(pixel: 0.3, minArea: 3, image: 0.8))
+        let extent = DefectMask(score: map, width: width, height: height, thresholds: Thresholds(pixel: 0.3, minArea: 3, image: 0.8)).extent
         #expect(extent.enumerated().filter(\.element).map(\.offset) == [7, 8, 9, 13, 14, 15])
         // A seed smaller than the minimum area is no defect, however high it scores.
-        let none = AreaOpening.extent(map, width: width, height: height, thresholds: Thresholds(pixel: 0.3, minArea: 4, image: 0.8))
+        let none = DefectMask(score: map, width: width, height: height, thresholds: Thresholds(pixel: 0.3, minArea: 4, image: 0.8)).extent
         #expect(!none.contains(true))
         // Verdict and mask agree: the image score exceeds the decision threshold exactly when the
         // extent, and the mask cut from it, are set.
@@ -31,7 +31,7 @@ import Testing
             for image: Float in [0.05, 0.3, 0.6, 0.95] {
                 let t = Thresholds(pixel: 0.2, minArea: minArea, image: image)
                 let defect = AreaOpening.imageScore(map, width: width, height: height, minArea: minArea) > image
-                #expect(defect == AreaOpening.extent(map, width: width, height: height, thresholds: t).contains(true))
+                #expect(defect == DefectMask(score: map, width: width, height: height, thresholds: t).extent.contains(true))
                 #expect(defect == DefectMask(score: map, width: width, height: height, thresholds: t).mask.contains(true))
             }
         }
