@@ -32,7 +32,7 @@ struct SolverOptions: ParsableArguments {
     @Option(help: "Mirrored border around the image before tiling, pixels (-1: a quarter tile).")
     var padding: Int?
 
-    @Option(help: "Score-map blur sigma in pixels.")
+    @Option(help: "Blur sigma of the residual in pixels (the texture critic blurs its own map).")
     var blur: Float?
 
     @Option(help: "Score map: residual (|y − G(z)|), texture (local statistics against good parts) or combined.")
