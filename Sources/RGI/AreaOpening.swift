@@ -5,9 +5,16 @@ public enum AreaOpening {
     /// and the score at which a component first reaches `minArea` is the answer. With
     /// `minArea` = 1 this is the maximum.
     public static func imageScore(_ score: [Float], width: Int, height: Int, minArea: Int) -> Float {
+        imageScores(score, width: width, height: height, minAreas: [minArea])[0]
+    }
+
+    /// `imageScore` for several minimum areas (ascending) in one pass: the largest component only
+    /// grows as pixels are added, so it reaches each area in turn.
+    public static func imageScores(_ score: [Float], width: Int, height: Int, minAreas: [Int]) -> [Float] {
         let n = width * height
         precondition(score.count == n)
-        guard n > 0 else { return 0 }
+        precondition(zip(minAreas, minAreas.dropFirst()).allSatisfy { $0 <= $1 }, "minimum areas must ascend")
+        guard n > 0 else { return minAreas.map { _ in 0 } }
         let order = (0..<n).sorted { score[$0] > score[$1] }
         var parent = [Int](repeating: -1, count: n)  // -1: not added yet
         var size = [Int](repeating: 0, count: n)
@@ -18,7 +25,8 @@ public enum AreaOpening {
             while parent[j] != r { let next = parent[j]; parent[j] = r; j = next }
             return r
         }
-        let need = max(1, minArea)
+        var out: [Float] = [], largest = 0
+        out.reserveCapacity(minAreas.count)
         for p in order {
             parent[p] = p; size[p] = 1
             var root = p
@@ -32,9 +40,13 @@ public enum AreaOpening {
                     root = big
                 }
             }
-            if size[find(root)] >= need { return score[p] }
+            largest = max(largest, size[find(root)])
+            while out.count < minAreas.count && largest >= max(1, minAreas[out.count]) { out.append(score[p]) }
+            if out.count == minAreas.count { return out }
         }
-        return score[order.last!]
+        // Areas larger than the image: every pixel's component is too small; the lowest score.
+        while out.count < minAreas.count { out.append(score[order.last!]) }
+        return out
     }
 
     /// The extent of the defects, by hysteresis: connected regions of {score > thresholds.pixel} that

@@ -26,42 +26,56 @@ public enum Calibration {
 
     /// Calibrates the detector's current mode for every score, and sets its residual scale.
     public static func calibrate(detector: Detector, images: [TrainingImages.Item], minArea: Int = defaultMinArea) -> Result {
+        let outputs = inspectGood(detector: detector, images: images)
+        return thresholds(outputs, images: images, detector: detector) { _ in minArea }
+    }
+
+    /// The detector's outputs on good images, with both evidences where it has a texture critic,
+    /// and its residual scale set from them.
+    static func inspectGood(detector: Detector, images: [TrainingImages.Item]) -> [Detector.Output] {
         precondition(!images.isEmpty, "calibration needs held-out images")
-        let saved = detector.settings.score, shown = detector.scoreKind
-        // The combined score computes both evidences; each score's maps are formed from them below.
+        let saved = detector.settings.score
+        // The combined score computes both evidences; each score's maps are formed from them later.
         if detector.texture != nil { detector.settings.score = .combined }
         defer { detector.settings.score = saved }
-        var outputs: [Detector.Output] = []
+        let outputs = images.map { detector.inspect(planes: $0.planes, width: $0.width, height: $0.height, minArea: defaultMinArea) }
+        detector.residualScale = max(quantile(outputs.flatMap(\.residual), pixelQuantile), 1e-6)
+        return outputs
+    }
+
+    /// Thresholds for every score from the detector's outputs on good images, each score with its
+    /// own minimum defect area.
+    static func thresholds(_ outputs: [Detector.Output], images: [TrainingImages.Item], detector: Detector,
+                           minArea: (SolverSettings.Score) -> Int) -> Result {
         var l1: Double = 0, count = 0
-        for item in images {
-            let out = detector.inspect(planes: item.planes, width: item.width, height: item.height, minArea: minArea)
-            outputs.append(out)
+        for (out, item) in zip(outputs, images) {
             for (a, b) in zip(out.reconstruction, item.planes) { l1 += Double(abs(a - b)) }
             count += item.planes.count
         }
-        detector.residualScale = max(quantile(outputs.flatMap(\.residual), pixelQuantile), 1e-6)
         var thresholds: [SolverSettings.Score: Thresholds] = [:], goodScores: [Float] = []
         for kind in detector.texture == nil ? [.residual] : SolverSettings.Score.allCases {
             var scores: [Float] = [], pixels: [Float] = []
+            let area = minArea(kind)
             for out in outputs {
                 let map = Detector.combine(kind, residual: out.residual, texture: out.texture, residualScale: detector.residualScale)
-                scores.append(AreaOpening.imageScore(map, width: out.width, height: out.height, minArea: minArea))
+                scores.append(AreaOpening.imageScore(map, width: out.width, height: out.height, minArea: area))
                 pixels += map
             }
             let image = robustLogNormalQuantile(scores, z: imageZ)
-            thresholds[kind] = Thresholds(pixel: min(image, quantile(pixels, pixelQuantile)), minArea: minArea, image: image)
-            if kind == shown { goodScores = scores }
+            thresholds[kind] = Thresholds(pixel: min(image, quantile(pixels, pixelQuantile)), minArea: area, image: image)
+            if kind == detector.scoreKind { goodScores = scores }
         }
         return Result(thresholds: thresholds, goodScores: goodScores, residualScale: detector.residualScale,
                       reconstructionL1: Float(l1 / Double(max(count, 1))))
     }
 
     /// Calibrates every solver mode and score and records the result in the manifest; the texture
-    /// critic's scale is first set from the same images, and with a critic the product's score is then
-    /// chosen (`chooseScore`). The default mode's and score's thresholds become `thresholds`. Returns
-    /// the plain-inversion reconstruction error.
+    /// critic's scale is first set from the same images, and with a critic the product's score and
+    /// each score's minimum defect area are chosen on synthetic defects (`chooseScore`; a given
+    /// `minArea` is used as it is). The default mode's and score's thresholds become `thresholds`.
+    /// Returns the plain-inversion reconstruction error.
     @discardableResult
-    public static func calibrateAllModes(detector: Detector, images: [TrainingImages.Item], minArea: Int,
+    public static func calibrateAllModes(detector: Detector, images: [TrainingImages.Item], minArea: Int?,
                                          manifest: inout Manifest, report: (SolverSettings.Mode, Result) -> Void = { _, _ in },
                                          chose: (ScoreChoice) -> Void = { _ in }) -> Float {
         precondition(!images.isEmpty, "calibration needs held-out images")
@@ -69,52 +83,82 @@ public enum Calibration {
         defer { detector.settings.mode = saved }
         try? detector.texture?.rescale(on: images)  // throws only for no images
         manifest.textureCritic = detector.texture
-        var byKey: [String: Thresholds] = [:], scales: [String: Float] = [:], inversionL1: Float = 0
+        var outputs: [SolverSettings.Mode: [Detector.Output]] = [:], scales: [String: Float] = [:]
         for mode in SolverSettings.Mode.allCases {
             detector.settings.mode = mode
-            let result = calibrate(detector: detector, images: images, minArea: minArea)
+            outputs[mode] = inspectGood(detector: detector, images: images)
+            scales[mode.rawValue] = detector.residualScale
+        }
+        manifest.residualScale = scales
+        detector.settings.mode = saved
+        detector.residualScale = manifest.residualScale(for: saved)
+        var areas: [SolverSettings.Score: Int] = [:]
+        if detector.texture != nil {
+            let choice = chooseScore(detector: detector, images: images, seed: manifest.training.options.seed,
+                                     minAreas: minArea.map { [$0] } ?? minAreaCandidates)
+            manifest.solver.score = choice.score
+            areas = choice.minArea
+            chose(choice)
+        }
+        var byKey: [String: Thresholds] = [:], inversionL1: Float = 0
+        for mode in SolverSettings.Mode.allCases {
+            detector.settings.mode = mode
+            detector.residualScale = scales[mode.rawValue]!
+            let result = thresholds(outputs[mode]!, images: images, detector: detector) { areas[$0] ?? minArea ?? defaultMinArea }
             for (kind, t) in result.thresholds { byKey[Manifest.calibrationKey(mode, kind)] = t }
-            scales[mode.rawValue] = result.residualScale
             report(mode, result)
             if mode == .inversion { inversionL1 = result.reconstructionL1 }
         }
         manifest.calibration = byKey
-        manifest.residualScale = scales
         detector.settings.mode = saved
         detector.residualScale = manifest.residualScale(for: saved)
-        if detector.texture != nil {
-            let choice = chooseScore(detector: detector, images: images, seed: manifest.training.options.seed)
-            manifest.solver.score = choice.score
-            chose(choice)
-        }
         manifest.thresholds = manifest.thresholds(for: manifest.solver)
         return inversionL1
     }
 
-    /// How well each score separated synthetic defects on the held-out images, and the one chosen.
+    /// How well each score separated synthetic defects on the held-out images, the score chosen,
+    /// and each score's minimum defect area.
     public struct ScoreChoice: Sendable, CustomStringConvertible {
         public var score: SolverSettings.Score
         /// Pixel AUROC of the synthetic defects' pixels against the clean images' pixels, per score.
         public var pixelAUROC: [SolverSettings.Score: Double]
+        /// The minimum defect area chosen for each score.
+        public var minArea: [SolverSettings.Score: Int]
+        /// Per score and candidate area, the share of synthetic defects called at the image threshold
+        /// the clean images give with that area.
+        public var recall: [SolverSettings.Score: [Int: Double]]
 
         public var description: String {
             let each = SolverSettings.Score.allCases.map { "\($0.rawValue) \(String(format: "%.3f", pixelAUROC[$0] ?? .nan))" }
-            return "score: \(score.rawValue) (pixel AUROC on synthetic defects: \(each.joined(separator: ", ")))"
+            let byArea = (recall[score] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) px \(String(format: "%.2f", $0.value))" }
+            return "score: \(score.rawValue) (pixel AUROC on synthetic defects: \(each.joined(separator: ", "))); "
+                + "min area \(minArea[score] ?? defaultMinArea) px (synthetic defects called: \(byArea.joined(separator: ", ")))"
         }
     }
 
     /// The combined score unless another separates defects better by more than this: the residual
     /// gives the combined score its masks and its few false calls where G reproduces the product.
     public static let scoreChoiceMargin = 0.01
+    /// Minimum defect areas calibration chooses from, pixels. A larger area averages a noisy score
+    /// over more pixels before the verdict, which separates defects that are large but faint (stains
+    /// on a stochastic texture) from good texture's isolated peaks, but misses defects smaller than
+    /// it: the synthetic defects decide (docs/METHOD.md).
+    public static let minAreaCandidates = [16, 32, 64, 128, 256]
+    /// The smallest area whose synthetic-defect recall is within this of the best is chosen.
+    public static let minAreaRecallMargin = 0.02
 
     /// Chooses the product's score without a labelled defect: each held-out image (a crop of at most
     /// `TextureCritic.cropSide`, but at least a tile) is inspected clean and with one synthetic
     /// defect of each kind, and the score whose pixel AUROC is best wins, the combined score on a
     /// near tie. On a product the generator reproduces (brick) the residual adds to the texture
     /// evidence; on a stochastic texture (grass, gravel) it is noise that drowns it (docs/METHOD.md).
+    /// For each score, the minimum defect area among `minAreas` is the one that calls the most
+    /// defective crops at the image threshold calibration would set from the clean crops with it.
     /// The choice is made with the detector's mode (the bundle's default) and holds for every mode.
-    public static func chooseScore(detector: Detector, images: [TrainingImages.Item], seed: UInt64) -> ScoreChoice {
+    public static func chooseScore(detector: Detector, images: [TrainingImages.Item], seed: UInt64,
+                                   minAreas: [Int] = [defaultMinArea]) -> ScoreChoice {
         precondition(!images.isEmpty && detector.texture != nil, "choosing a score needs held-out images and a texture critic")
+        precondition(!minAreas.isEmpty, "at least one minimum area")
         let saved = detector.settings.score
         detector.settings.score = .combined
         defer { detector.settings.score = saved }
@@ -146,14 +190,29 @@ public enum Calibration {
         var keep = [Bool](repeating: false, count: labels.count)
         let plane = width * height, perImage = SyntheticDefects.Change.allCases.count + 1
         for i in labels.indices { keep[i] = labels[i] || (i / plane) % perImage == 0 }
-        var aurocs: [SolverSettings.Score: Double] = [:]
+        var aurocs: [SolverSettings.Score: Double] = [:], areas: [SolverSettings.Score: Int] = [:]
+        var recalls: [SolverSettings.Score: [Int: Double]] = [:]
+        let sortedAreas = minAreas.sorted()
         for (kind, map) in maps {
             aurocs[kind] = auroc(zip(map, keep).filter(\.1).map(\.0), zip(labels, keep).filter(\.1).map(\.0))
+            // Image scores of every crop at every candidate area; crop k is clean when k % perImage == 0.
+            let scores = (0..<(map.count / plane)).map { k in
+                AreaOpening.imageScores(Array(map[k * plane..<(k + 1) * plane]), width: width, height: height, minAreas: sortedAreas)
+            }
+            var recall: [Int: Double] = [:]
+            for (j, area) in sortedAreas.enumerated() {
+                let threshold = robustLogNormalQuantile(stride(from: 0, to: scores.count, by: perImage).map { scores[$0][j] }, z: imageZ)
+                let defective = scores.indices.filter { $0 % perImage != 0 }
+                recall[area] = Double(defective.filter { scores[$0][j] > threshold }.count) / Double(max(defective.count, 1))
+            }
+            let best = recall.values.max()!
+            areas[kind] = sortedAreas.first { recall[$0]! >= best - minAreaRecallMargin }!
+            recalls[kind] = recall
         }
         // In a fixed order, so that a tie is broken the same way every run.
         let best = SolverSettings.Score.allCases.max { aurocs[$0]! < aurocs[$1]! }!
         let score = aurocs[.combined]! >= aurocs[best]! - scoreChoiceMargin ? .combined : best
-        return ScoreChoice(score: score, pixelAUROC: aurocs)
+        return ScoreChoice(score: score, pixelAUROC: aurocs, minArea: areas, recall: recalls)
     }
 
     /// exp(median(log x) + z · 1.4826 · MAD(log x)): a normal fit to the logs that outliers do not move.

@@ -15,7 +15,8 @@ public struct TrainingPipeline {
     /// Replace an existing bundle folder (otherwise that is an error, to protect a working model).
     public var overwrite = false
     public var halfPrecision = false
-    public var minArea = Calibration.defaultMinArea
+    /// The minimum defect area; nil: calibration chooses it per score (`Calibration.chooseScore`).
+    public var minArea: Int? = Calibration.defaultMinArea
 
     public init(dataFolder: String, outputFolder: String, product: String, options: TrainingOptions) {
         self.dataFolder = dataFolder; self.outputFolder = outputFolder; self.product = product; self.options = options
@@ -84,7 +85,7 @@ public struct TrainingPipeline {
             created: ISO8601DateFormatter().string(from: date),
             architecture: .init(kind: "dcgan-tile", generator: spec),
             normalization: "x / 127.5 - 1", solver: solver,
-            thresholds: Thresholds(pixel: .infinity, minArea: minArea, image: .infinity), calibration: nil,
+            thresholds: Thresholds(pixel: .infinity, minArea: minArea ?? Calibration.defaultMinArea, image: .infinity), calibration: nil,
             training: .init(dataFolder: images.folder, dataHash: hash, images: train.count, holdoutImages: holdout.count,
                             imageWidth: train[0].width, imageHeight: train[0].height, steps: trainer.step,
                             seconds: trainer.elapsed, tilesPerSecond: last?.tilesPerSecond ?? 0,

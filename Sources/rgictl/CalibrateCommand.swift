@@ -27,8 +27,8 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "Calibrate on the share of the images that training with this --holdout held out.")
     var holdout: Double?
 
-    @Option(help: "Minimum defect area in pixels (default: the bundle's).")
-    var minArea: Int?
+    @Option(help: "Minimum defect area in pixels, or auto: chosen per score on synthetic defects (16 to 256; default: the bundle's).")
+    var minArea: MinAreaArgument?
 
     @Flag(help: "Print the thresholds and the reconstruction error without changing the bundle.")
     var dryRun = false
@@ -52,7 +52,7 @@ struct CalibrateCommand: ParsableCommand {
         }
         let inspector = Inspector(bundle: bundle)
         let inversionL1 = Calibration.calibrateAllModes(detector: inspector.detector, images: items,
-                                      minArea: minArea ?? bundle.manifest.thresholds.minArea, manifest: &bundle.manifest) { mode, r in
+                                      minArea: minArea.map(\.pixels) ?? bundle.manifest.thresholds.minArea, manifest: &bundle.manifest) { mode, r in
             let t = r.thresholds[inspector.detector.scoreKind]!, s = r.goodScores.sorted()
             let name = (mode.rawValue + " (\(inspector.detector.scoreKind.rawValue))").padding(toLength: 20, withPad: " ", startingAt: 0)
             print(name + String(format: " image threshold %.4f  pixel threshold %.4f  min area %d  (good image scores: median %.4f, max %.4f)",

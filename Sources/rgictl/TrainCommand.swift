@@ -52,8 +52,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Share of the good images held out for calibration.")
     var holdout = 0.15
 
-    @Option(help: "Minimum defect area in pixels stored with the thresholds.")
-    var minArea = Calibration.defaultMinArea
+    @Option(help: "Minimum defect area in pixels, or auto: chosen per score on synthetic defects (16 to 256).")
+    var minArea = MinAreaArgument(pixels: Calibration.defaultMinArea)
 
     @Flag(help: "Continue the training in --out from its checkpoint.")
     var resume = false
@@ -80,7 +80,7 @@ struct TrainCommand: ParsableCommand {
         let name = product ?? URL(fileURLWithPath: out).lastPathComponent
         var pipeline = TrainingPipeline(dataFolder: data, outputFolder: out, product: name, options: options)
         pipeline.channels = TrainingImages.ChannelMode(rawValue: channels)!
-        pipeline.resume = resume; pipeline.overwrite = force; pipeline.halfPrecision = half; pipeline.minArea = minArea
+        pipeline.resume = resume; pipeline.overwrite = force; pipeline.halfPrecision = half; pipeline.minArea = minArea.pixels
 
         let interrupt = InterruptFlag()
         let bar = ProgressBar()

@@ -57,7 +57,26 @@ struct TrainAndEvaluateCLITests {
         for (mode, t) in calibration {
             let image = t["image"] as! Double, pixel = t["pixel"] as! Double
             #expect(image.isFinite && image > 0 && pixel > 0 && pixel <= image, "\(mode): \(t)")
+            #expect(t["min_area"] as? Int == 16, "\(mode): the default minimum area, \(t)")
         }
+        #expect(t.firstRun.text.contains("min area 16 px (synthetic defects called: 16 px "), "\(t.firstRun.text)")
+    }
+
+    @Test func calibrateChoosesTheMinimumAreaWhenAsked() throws {
+        let t = try trained.get()
+        let before = try Data(contentsOf: URL(fileURLWithPath: t.model + "/manifest.json"))
+        let auto = try Binaries.rgictl("calibrate", "--model", t.model, "--data", t.images, "--holdout", "0.34",
+                                       "--min-area", "auto", "--dry-run")
+        #expect(auto.status == 0, "\(auto.text)")
+        // Every candidate area is tried on synthetic defects, and the thresholds printed use the chosen one.
+        let line = try #require(auto.text.split(separator: "\n").first { $0.hasPrefix("score: ") }, "\(auto.text)")
+        #expect(["16", "32", "64", "128", "256"].allSatisfy { line.contains(" \($0) px ") }, "\(line)")
+        let chosen = try #require(line.firstMatch(of: /min area (\d+) px/)?.1, "\(line)")
+        #expect(auto.text.contains("default (r-rgi, ") && auto.text.contains("min area \(chosen)\n"), "\(auto.text)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: t.model + "/manifest.json")) == before, "a dry run writes nothing")
+
+        let bad = try Binaries.rgictl("calibrate", "--model", t.model, "--data", t.images, "--min-area", "0")
+        #expect(bad.status != 0 && bad.text.contains("--min-area"), "\(bad.text)")
     }
 
     @Test func resumeContinuesFromTheCheckpoint() throws {

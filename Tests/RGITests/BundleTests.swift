@@ -13,17 +13,7 @@ import Testing
     func makeBundle(at path: String) -> ModelBundle {
         let spec = GeneratorSpec(latent: 8, tile: 16, channels: 1, baseWidth: 4)
         let networks = Networks(spec: spec, seed: 3)
-        var options = TrainingOptions()
-        options.tile = 16
-        let manifest = Manifest(
-            formatVersion: 1, product: "p", modelVersion: "p-1", created: "2026-11-25T00:00:00Z",
-            architecture: .init(kind: "dcgan-tile", generator: spec), normalization: "x / 127.5 - 1",
-            solver: SolverSettings(), thresholds: Thresholds(pixel: 0.1, minArea: 4, image: 0.2),
-            calibration: ["rgi": Thresholds(pixel: 0.3, minArea: 4, image: 0.4)],
-            training: .init(dataFolder: "d", dataHash: "h", images: 1, holdoutImages: 0, imageWidth: 16, imageHeight: 16,
-                            steps: 0, seconds: 0, tilesPerSecond: 0, finalReconstructionL1: 0, holdoutReconstructionL1: nil,
-                            options: options),
-            files: .init())
+        let manifest = Manifest.forTests(spec: spec)
         return ModelBundle(manifest: manifest, path: path, generator: networks.generator, encoder: networks.encoder,
                            discriminator: networks.discriminator)
     }

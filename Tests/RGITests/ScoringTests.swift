@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Testing
 @testable import RGI
@@ -17,6 +18,17 @@ import Testing
         #expect(AreaOpening.imageScore(map, width: width, height: height, minArea: 3) == 0.9)
         #expect(AreaOpening.imageScore(map, width: width, height: height, minArea: 4) == 0.5)
         #expect(AreaOpening.imageScore(map, width: width, height: height, minArea: 7) == 0.1)
+    }
+
+    @Test func imageScoresForSeveralAreasMatchOneAreaAtATime() {
+        var rng = SeededGenerator(seed: 3)
+        let w = 23, h = 17
+        let noise = GaussianBlur.apply((0..<(w * h)).map { _ in rng.normal() }, width: w, height: h, sigma: 1.5)
+        let areas = [1, 2, 5, 16, 40, 100, 391, 500]
+        let together = AreaOpening.imageScores(noise, width: w, height: h, minAreas: areas)
+        #expect(together == areas.map { AreaOpening.imageScore(noise, width: w, height: h, minArea: $0) })
+        #expect(zip(together, together.dropFirst()).allSatisfy { $0 >= $1 }, "a larger area never scores higher")
+        #expect(together.last == noise.min(), "an area beyond the image falls to the lowest score")
     }
 
     @Test func hysteresisExtentFollowsTheRegionDownToThePixelThreshold() {

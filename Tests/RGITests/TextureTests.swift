@@ -104,6 +104,8 @@ import Testing
     }
 
     static let heldOut = (300..<303).map { item(noise(seed: UInt64($0))) }
+    /// Enough clean images for an image threshold (a robust fit to their image scores).
+    static let heldOutForChoice = (300..<312).map { item(noise(seed: UInt64($0))) }
 
     @Test func calibrationSetsTheResidualScaleAndThresholdsForEveryScore() {
         let detector = Self.untrainedDetector(seed: 5, steps: 3), images = Self.heldOut
@@ -128,6 +130,47 @@ import Testing
         #expect(choice.pixelAUROC[.texture]! > 0.9, "\(choice)")
         #expect(choice.score == .texture, "\(choice)")
         #expect(detector.settings.score == .residual, "the setting is restored")
+    }
+
+    @Test func minimumAreaIsChosenPerScoreOnSyntheticDefects() {
+        let detector = Self.untrainedDetector(seed: 6, steps: 2), images = Self.heldOutForChoice
+        _ = Calibration.calibrate(detector: detector, images: images, minArea: 4)
+        let candidates = [4, 16, 64]
+        let choice = Calibration.chooseScore(detector: detector, images: images, seed: 1, minAreas: candidates)
+        for kind in SolverSettings.Score.allCases {
+            let recall = choice.recall[kind]!, area = choice.minArea[kind]!
+            #expect(Set(recall.keys) == Set(candidates) && recall.values.allSatisfy { (0...1).contains($0) }, "\(choice)")
+            // The smallest candidate whose recall is within the margin of the best.
+            let best = recall.values.max()!
+            #expect(recall[area]! >= best - Calibration.minAreaRecallMargin, "\(kind): \(choice)")
+            #expect(candidates.filter { $0 < area }.allSatisfy { recall[$0]! < best - Calibration.minAreaRecallMargin }, "\(kind): \(choice)")
+        }
+        // The texture critic calls ten times more synthetic defects than the ~1 % of clean images its
+        // threshold allows (a fifth of them, foreign texture, are the same smoothed noise: no detector
+        // can tell those apart).
+        #expect(choice.recall[.texture]!.values.max()! > 0.1, "\(choice)")
+        // A given area is used as it is.
+        let fixed = Calibration.chooseScore(detector: detector, images: images, seed: 1, minAreas: [7])
+        #expect(fixed.minArea.values.allSatisfy { $0 == 7 })
+    }
+
+    @Test func calibrationStoresEachScoresChosenAreaWithItsThresholds() {
+        let detector = Self.untrainedDetector(seed: 7, steps: 2), images = Self.heldOut
+        var manifest = Manifest.forTests(spec: GeneratorSpec(latent: 8, tile: 16, channels: 1, baseWidth: 8))
+        var chosen: Calibration.ScoreChoice?
+        Calibration.calibrateAllModes(detector: detector, images: images, minArea: nil, manifest: &manifest, chose: { chosen = $0 })
+        let choice = try! #require(chosen)
+        for mode in SolverSettings.Mode.allCases {
+            for kind in SolverSettings.Score.allCases {
+                let t = manifest.calibration![Manifest.calibrationKey(mode, kind)]!
+                #expect(t.minArea == choice.minArea[kind]!, "\(mode) \(kind)")
+                // The image threshold was set with that area: the held-out images fall below it at most rarely.
+                #expect(t.image.isFinite && t.pixel <= t.image)
+            }
+        }
+        #expect(manifest.thresholds == manifest.calibration![Manifest.calibrationKey(manifest.solver.mode, choice.score)])
+        Calibration.calibrateAllModes(detector: detector, images: images, minArea: 9, manifest: &manifest)
+        #expect(manifest.calibration!.values.allSatisfy { $0.minArea == 9 }, "a given area is kept for every score")
     }
 
     @Test func bundlesFromBeforeTheTextureEvidenceKeepScoringTheResidual() throws {
