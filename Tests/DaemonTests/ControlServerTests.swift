@@ -14,6 +14,8 @@ struct ControlServerTests {
                                                   maxBytes: nil, lastError: nil))
     }
 
+    static let patience = 600
+
     @Test func answersEachRequestLineAndKeepsServingAfterBadOnes() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path + "/control.sock"
@@ -27,7 +29,9 @@ struct ControlServerTests {
         var info = stat()
         #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o660)
 
-        let client = ControlClient(path: path, timeoutSeconds: 60)
+        // The handler runs on the cooperative pool, which the suite's blocking tests (subprocesses,
+        // long computations) can hold on two cores for more than a minute: wait for it generously.
+        let client = ControlClient(path: path, timeoutSeconds: Self.patience)
         let switched = try await offPool { try client.send(ControlRequest(command: .use, product: "grass")) }
         #expect(switched.status?.activeProduct == "grass")
         let malformed = try await offPool { try client.exchange(Array("[1,2\n".utf8)) }
@@ -56,7 +60,7 @@ struct ControlServerTests {
         close(stale)
         let second = try ControlServer(path: path) { _ in .failure("second") }
         second.start()
-        let answer = try await offPool { try ControlClient(path: path).send(ControlRequest(command: .status)) }
+        let answer = try await offPool { try ControlClient(path: path, timeoutSeconds: Self.patience).send(ControlRequest(command: .status)) }
         #expect(answer.error == "second")
         second.stop()
     }
