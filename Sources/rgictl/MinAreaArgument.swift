@@ -1,5 +1,4 @@
 import ArgumentParser
-import RGI
 
 /// `--min-area`: the minimum defect area in pixels, or `auto` for the area calibration chooses per
 /// score on synthetic defects (`Calibration.chooseScore`, docs/METHOD.md).
@@ -20,5 +19,4 @@ struct MinAreaArgument: ExpressibleByArgument {
     }
 
     var defaultValueDescription: String { pixels.map(String.init) ?? "auto" }
-    static var allValueStrings: [String] { [] }
 }
