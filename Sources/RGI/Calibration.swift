@@ -110,8 +110,7 @@ public enum Calibration {
             if mode == .inversion { inversionL1 = result.reconstructionL1 }
         }
         manifest.calibration = byKey
-        detector.settings.mode = saved
-        detector.residualScale = manifest.residualScale(for: saved)
+        detector.residualScale = manifest.residualScale(for: saved)  // the mode itself is restored on return
         manifest.thresholds = manifest.thresholds(for: manifest.solver)
         return inversionL1
     }
@@ -193,6 +192,7 @@ public enum Calibration {
         var aurocs: [SolverSettings.Score: Double] = [:], areas: [SolverSettings.Score: Int] = [:]
         var recalls: [SolverSettings.Score: [Int: Double]] = [:]
         let sortedAreas = minAreas.sorted()
+        let defective = (0..<(labels.count / plane)).filter { $0 % perImage != 0 }
         for (kind, map) in maps {
             aurocs[kind] = auroc(zip(map, keep).filter(\.1).map(\.0), zip(labels, keep).filter(\.1).map(\.0))
             // Image scores of every crop at every candidate area; crop k is clean when k % perImage == 0.
@@ -202,7 +202,6 @@ public enum Calibration {
             var recall: [Int: Double] = [:]
             for (j, area) in sortedAreas.enumerated() {
                 let threshold = robustLogNormalQuantile(stride(from: 0, to: scores.count, by: perImage).map { scores[$0][j] }, z: imageZ)
-                let defective = scores.indices.filter { $0 % perImage != 0 }
                 recall[area] = Double(defective.filter { scores[$0][j] > threshold }.count) / Double(max(defective.count, 1))
             }
             let best = recall.values.max()!
