@@ -16,6 +16,10 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     /// (0 and 1 until `rescale(on:)`).
     public var goodMedian: Float
     public var goodHigh: Float
+    /// Whether every statistic is taken relative to its median over the frame, so that what the
+    /// critic judges is how a neighbourhood differs from the rest of the same part, not how the
+    /// whole photograph differs from the training photographs (nil in older bundles: absolute).
+    public var centred: Bool?
 
     /// Blur of the log-odds map, pixels: one pixel's odds are noisy, its neighbourhood's are not.
     public static let blurSigma: Float = 2
@@ -35,7 +39,8 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     /// Trains the critic on good images (CHW planes of `channels`); its scale is left for
     /// `rescale(on:)`, which calibration runs on the held-out images.
     public static func fit(images: [TrainingImages.Item], channels: Int, sigmas: [Float] = TextureFeatures.defaultSigmas,
-                           seed: UInt64 = 1, settings: BoostedTrees.Settings = BoostedTrees.Settings()) throws(FitError) -> TextureCritic {
+                           seed: UInt64 = 1, centred: Bool = true,
+                           settings: BoostedTrees.Settings = BoostedTrees.Settings()) throws(FitError) -> TextureCritic {
         guard !images.isEmpty else { throw .noImages }
         var rng = SeededGenerator(seed: seed &+ 0xC41C)
         let width = min(cropSide, images.map(\.width).min()!), height = min(cropSide, images.map(\.height).min()!)
@@ -52,24 +57,27 @@ public struct TextureCritic: Codable, Equatable, Sendable {
             (0..<min(count, pool.count)).map { _ in pool[Int(rng.next() % UInt64(pool.count))] }
         }
         let changes = SyntheticDefects.Change.allCases
+        func features(_ planes: [Float]) -> [[Float]] {
+            TextureFeatures.planes(planes, width: width, height: height, channels: channels, sigmas: sigmas, centred: centred)
+        }
         for (i, good) in crops.enumerated() {
             let all = Array(0..<(width * height))
-            take(TextureFeatures.planes(good, width: width, height: height, channels: channels, sigmas: sigmas),
+            take(features(good),
                  pixels: pick(all, samplesPerImage, rng: &rng), label: false)
             for _ in 0..<defectsPerImage {
                 let donor = crops[(i + 1 + Int(rng.next() % UInt64(max(crops.count - 1, 1)))) % crops.count]
                 let change = changes[Int(rng.next() % UInt64(changes.count))]
                 let (planes, mask) = SyntheticDefects.make(good, donor: donor, width: width, height: height, channels: channels,
                                                            change: change, rng: &rng)
-                let features = TextureFeatures.planes(planes, width: width, height: height, channels: channels, sigmas: sigmas)
+                let defective = features(planes)
                 // Good pixels well away from the defect: its statistics reach a few σ beyond its edge.
                 let near = dilated(mask, width: width, height: height, radius: 6)
-                take(features, pixels: pick(all.filter { mask[$0] }, samplesPerImage, rng: &rng), label: true)
-                take(features, pixels: pick(all.filter { !near[$0] }, samplesPerImage, rng: &rng), label: false)
+                take(defective, pixels: pick(all.filter { mask[$0] }, samplesPerImage, rng: &rng), label: true)
+                take(defective, pixels: pick(all.filter { !near[$0] }, samplesPerImage, rng: &rng), label: false)
             }
         }
         let trees = BoostedTrees.fit(samples: samples, labels: labels, features: d, settings: settings)
-        return TextureCritic(sigmas: sigmas, channels: channels, trees: trees, goodMedian: 0, goodHigh: 1)
+        return TextureCritic(sigmas: sigmas, channels: channels, trees: trees, goodMedian: 0, goodHigh: 1, centred: centred)
     }
 
     /// Sets the score's units from these good images: their median log-odds becomes 0, their 99.9th
@@ -89,7 +97,8 @@ public struct TextureCritic: Codable, Equatable, Sendable {
 
     /// The trees' log-odds per pixel, blurred.
     func logOdds(_ image: [Float], width: Int, height: Int) -> [Float] {
-        let planes = TextureFeatures.planes(image, width: width, height: height, channels: channels, sigmas: sigmas)
+        let planes = TextureFeatures.planes(image, width: width, height: height, channels: channels, sigmas: sigmas,
+                                            centred: centred ?? false)
         precondition(planes.count == trees.features, "the critic has \(trees.features) features, the image gives \(planes.count)")
         let odds = (0..<(width * height)).map { p in trees.logit { planes[$0][p] } }
         return GaussianBlur.apply(odds, width: width, height: height, sigma: Self.blurSigma)

@@ -19,7 +19,9 @@ public enum TextureFeatures {
     public static let defaultSigmas: [Float] = [1, 2, 4, 8]
 
     /// Feature planes, `[feature][pixel]` with feature index `(channel · scales + scale) · 9 + statistic`.
-    public static func planes(_ image: [Float], width: Int, height: Int, channels: Int, sigmas: [Float]) -> [[Float]] {
+    /// `centred`: each plane minus its median over the image (see `TextureCritic.centred`).
+    public static func planes(_ image: [Float], width: Int, height: Int, channels: Int, sigmas: [Float],
+                              centred: Bool) -> [[Float]] {
         let plane = width * height
         precondition(image.count == channels * plane, "image planes do not match \(width)×\(height)×\(channels)")
         var out: [[Float]] = []
@@ -55,7 +57,21 @@ public enum TextureFeatures {
                 out.append(blur(bandEnergy).map { logf($0 + 1e-6) })
             }
         }
+        if centred {
+            for f in out.indices {
+                let median = subsampledMedian(out[f])
+                out[f] = out[f].map { $0 - median }
+            }
+        }
         return out
+    }
+
+    /// The median of up to about 16,000 evenly spaced values: exact enough for centring, and
+    /// cheap on a megapixel frame.
+    static func subsampledMedian(_ values: [Float]) -> Float {
+        let stride = max(1, values.count / 16_384)
+        let sample = Swift.stride(from: 0, to: values.count, by: stride).map { values[$0] }.sorted()
+        return sample[sample.count / 2]
     }
 
     /// Sobel derivatives along x and y, divided by 8 (a unit ramp gives 1), mirrored borders.

@@ -63,6 +63,27 @@ import Testing
         #expect(insideScores.min()! > farScores.max()!, "\(kind): defect and good texture overlap")
     }
 
+    /// A photograph that is brighter and more contrasted all over (another lighting, another camera
+    /// gain) is the same good part to a centred critic; a critic of absolute statistics, trained on
+    /// the same images, calls much of it defective.
+    @Test func aCentredCriticIgnoresAChangeOfTheWholePhotograph() throws {
+        var absolute = try TextureCritic.fit(images: (1...16).map { Self.item(Self.noise(seed: $0)) }, channels: 1, centred: false)
+        try absolute.rescale(on: (50..<56).map { Self.item(Self.noise(seed: $0)) })
+        #expect(Self.critic.centred == true && absolute.centred == false)
+        func shareAboveScale(_ critic: TextureCritic) -> Double {
+            var above = 0, total = 0
+            for seed in UInt64(100)..<104 {
+                let relit = Self.noise(seed: seed).map { min(1, 1.3 * $0 + 0.3) }
+                let score = critic.score(relit, width: Self.side, height: Self.side)
+                above += score.filter { $0 > 1 }.count; total += score.count
+            }
+            return Double(above) / Double(total)
+        }
+        let centredShare = shareAboveScale(Self.critic), absoluteShare = shareAboveScale(absolute)
+        #expect(centredShare < 0.02, "centred critic: \(centredShare) of a relit good image's pixels above 1")
+        #expect(absoluteShare > 0.1, "absolute critic: only \(absoluteShare) of the relit pixels above 1")
+    }
+
     @Test func criticSurvivesAJSONRoundTrip() throws {
         let data = try Manifest.encoder.encode(Self.critic)
         #expect(try Manifest.decoder.decode(TextureCritic.self, from: data) == Self.critic)
