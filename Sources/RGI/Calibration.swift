@@ -11,7 +11,7 @@ public enum Calibration {
     /// z-score of the 99th percentile of a normal distribution.
     public static let imageZ: Float = 2.326
     public static let pixelQuantile = 0.999
-    public static let defaultMinArea = 16
+    public static let defaultMinArea = 64
 
     public struct Result: Sendable {
         /// Thresholds for each score the detector can show (only `.residual` without a texture critic).

@@ -52,7 +52,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Share of the good images held out for calibration.")
     var holdout = 0.15
 
-    @Option(help: "Minimum defect area in pixels, or auto: chosen per score on synthetic defects (16 to 256).")
+    @Option(help: "Minimum defect area in pixels (default 64), or auto: chosen per score on synthetic defects (16 to 256).")
     var minArea = MinAreaArgument(pixels: Calibration.defaultMinArea)
 
     @Flag(help: "Continue the training in --out from its checkpoint.")

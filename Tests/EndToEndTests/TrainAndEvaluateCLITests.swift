@@ -57,9 +57,9 @@ struct TrainAndEvaluateCLITests {
         for (mode, t) in calibration {
             let image = t["image"] as! Double, pixel = t["pixel"] as! Double
             #expect(image.isFinite && image > 0 && pixel > 0 && pixel <= image, "\(mode): \(t)")
-            #expect(t["min_area"] as? Int == 16, "\(mode): the default minimum area, \(t)")
+            #expect(t["min_area"] as? Int == 64, "\(mode): the default minimum area, \(t)")
         }
-        #expect(t.firstRun.text.contains("min area 16 px (synthetic defects called: 16 px "), "\(t.firstRun.text)")
+        #expect(t.firstRun.text.contains("min area 64 px (synthetic defects called: 64 px "), "\(t.firstRun.text)")
     }
 
     @Test func calibrateChoosesTheMinimumAreaWhenAsked() throws {
