@@ -84,6 +84,21 @@ import Testing
         #expect(absoluteShare > 0.1, "absolute critic: only \(absoluteShare) of the relit pixels above 1")
     }
 
+    @Test func selectionFindsWhatSortingWouldPutAtTheRank() {
+        var rng = SeededGenerator(seed: 3)
+        for count in [1, 2, 3, 10, 101, 1000] {
+            // Few distinct values, so that ties are common.
+            let values = (0..<count).map { _ in Float(Int(rng.next() % 7)) - 3 }
+            let sorted = values.sorted()
+            for rank in Set([0, count / 2, count - 1]) {
+                var copy = values
+                #expect(TextureFeatures.select(&copy, rank: rank) == sorted[rank], "\(count) values, rank \(rank)")
+            }
+        }
+        let long = (0..<40_000).map { Float($0 % 977) }
+        #expect(TextureFeatures.subsampledMedian(long) == Swift.stride(from: 0, to: 40_000, by: 2).map { long[$0] }.sorted()[10_000])
+    }
+
     @Test func criticSurvivesAJSONRoundTrip() throws {
         let data = try Manifest.encoder.encode(Self.critic)
         #expect(try Manifest.decoder.decode(TextureCritic.self, from: data) == Self.critic)
