@@ -75,7 +75,7 @@ public enum TextureFeatures {
     }
 
     /// The value that sorting would put at `rank`, in expected linear time (Hoare's selection as
-    /// Wirth writes it); reorders `values`. Sorting 36 planes per frame instead cost 40 ms.
+    /// Wirth writes it); reorders `values`. Sorting 36 planes instead cost tens of milliseconds a frame.
     static func select(_ values: inout [Float], rank k: Int) -> Float {
         precondition(values.indices.contains(k), "rank \(k) outside \(values.count) values")
         var lo = 0, hi = values.count - 1
