@@ -71,26 +71,7 @@ public enum TextureFeatures {
     static func subsampledMedian(_ values: [Float]) -> Float {
         let stride = max(1, values.count / 16_384)
         var sample = Swift.stride(from: 0, to: values.count, by: stride).map { values[$0] }
-        return select(&sample, rank: sample.count / 2)
-    }
-
-    /// The value that sorting would put at `rank`, in expected linear time (Hoare's selection as
-    /// Wirth writes it); reorders `values`. Sorting 36 planes instead cost tens of milliseconds a frame.
-    static func select(_ values: inout [Float], rank k: Int) -> Float {
-        precondition(values.indices.contains(k), "rank \(k) outside \(values.count) values")
-        var lo = 0, hi = values.count - 1
-        while lo < hi {
-            let pivot = values[k]
-            var i = lo, j = hi
-            repeat {
-                while values[i] < pivot { i += 1 }
-                while pivot < values[j] { j -= 1 }
-                if i <= j { values.swapAt(i, j); i += 1; j -= 1 }
-            } while i <= j
-            if j < k { lo = i }
-            if k < i { hi = j }
-        }
-        return values[k]
+        return orderStatistic(&sample, rank: sample.count / 2)
     }
 
     /// Sobel derivatives along x and y, divided by 8 (a unit ramp gives 1), mirrored borders.

@@ -92,7 +92,7 @@ import Testing
             let sorted = values.sorted()
             for rank in Set([0, count / 2, count - 1]) {
                 var copy = values
-                #expect(TextureFeatures.select(&copy, rank: rank) == sorted[rank], "\(count) values, rank \(rank)")
+                #expect(orderStatistic(&copy, rank: rank) == sorted[rank], "\(count) values, rank \(rank)")
             }
         }
         let long = (0..<40_000).map { Float($0 % 977) }
