@@ -8,8 +8,8 @@ import Foundation
 /// Residual: |y − G(z)| per pixel (root-mean-square over channels), blended over the tile overlaps,
 /// blurred with a Gaussian of `blurSigma`. Score: the residual, the texture critic's score, or the
 /// larger of the two (`SolverSettings.Score`). The mask (`DefectMask`, applied by the inspector):
-/// regions above the thresholds, cut to each defect's shape. Restored: G(z) inside the defects'
-/// extent, the input elsewhere (mask-free inpainting).
+/// regions above the thresholds, cut to each defect's shape. Restored (`inpaint`): G(z) inside the
+/// defects' extent, solved again with the extent out of the data term, the input elsewhere.
 public final class Detector {
     public let solver: Solver
     public let tile: Int
@@ -106,34 +106,89 @@ public final class Detector {
         return zip(residual, texture).map { max($0 / residualScale, $1) }
     }
 
+    /// Restores the defects under `mask` (mask-free inpainting's second half): every tile that touches
+    /// the mask is solved again with the masked pixels left out of the data term, so that G(z) inside the
+    /// mask comes from the good part around it. In the first solve the defect was part of the data:
+    /// wherever G can draw a defect's darkening (a hole, a stain on grass), G(z) had drawn it. Each tile
+    /// starts from the encoding of one of two views of the frame, whichever G reproduces better outside
+    /// the mask: the mask filled with the local mean of its surroundings (nothing of the defect in it) or
+    /// with the first solve's G(z) (`reconstruction`: sharper where G did not draw the defect).
+    /// Returns the input outside the mask and the new G(z) inside.
+    public func inpaint(planes: [Float], width: Int, height: Int, mask: [Bool], reconstruction: [Float]) -> [Float] {
+        precondition(planes.count == channels * width * height && mask.count == width * height && reconstruction.count == planes.count,
+                     "image, mask or reconstruction do not match \(width)×\(height)×\(channels)")
+        guard mask.contains(true) else { return planes }
+        let pad = padding, w = width + 2 * pad, h = height + 2 * pad
+        let known = Self.mirrorPad(mask.map { $0 ? 0 : 1 }, width: width, height: height, channels: 1, pad: pad)
+        let views = [Self.fill(planes, width: width, height: height, channels: channels, mask: mask, sigma: Float(tile) / 8),
+                     Self.restore(planes: planes, reconstruction: reconstruction, mask: mask, channels: channels)]
+        let solved = solveTiles(Self.mirrorPad(planes, width: width, height: height, channels: channels, pad: pad), width: w, height: h,
+                                known: known, encode: views.map { Self.mirrorPad($0, width: width, height: height, channels: channels, pad: pad) })
+        let inpainted = Self.crop(solved.recon, width: w, channels: channels, pad: pad, toWidth: width, height: height)
+        return Self.restore(planes: planes, reconstruction: inpainted, mask: mask, channels: channels)
+    }
+
+    /// The planes with every masked pixel replaced by the Gaussian-weighted mean (σ, then 4σ for pixels
+    /// deep inside a large mask, then the whole frame's) of the unmasked pixels around it.
+    static func fill(_ planes: [Float], width: Int, height: Int, channels: Int, mask: [Bool], sigma: Float) -> [Float] {
+        let plane = width * height
+        let weight = mask.map { $0 ? Float(0) : 1 }
+        let blur = { (v: [Float], s: Float) in GaussianBlur.apply(v, width: width, height: height, sigma: s) }
+        let nearWeight = blur(weight, sigma), farWeight = blur(weight, 4 * sigma), knownCount = weight.reduce(0, +)
+        var out = planes
+        for c in 0..<channels {
+            let values = (0..<plane).map { planes[c * plane + $0] * weight[$0] }
+            let near = blur(values, sigma), far = blur(values, 4 * sigma)
+            let mean = knownCount > 0 ? values.reduce(0, +) / knownCount : 0
+            for i in 0..<plane where mask[i] {
+                out[c * plane + i] = nearWeight[i] > 1e-3 ? near[i] / nearWeight[i] : farWeight[i] > 1e-3 ? far[i] / farWeight[i] : mean
+            }
+        }
+        return out
+    }
+
     /// Tiles, solves and stitches: per-pixel residual magnitude and reconstruction, and the mean
-    /// solver steps per batch.
-    private func solveTiles(_ planes: [Float], width: Int, height: Int) -> (residual: [Float], recon: [Float], steps: Int) {
+    /// solver steps per batch. With `known` (one plane, 1 or 0), only the tiles holding an unknown pixel
+    /// are solved, with the unknown pixels out of the data term and the `encode` planes as the encoder's
+    /// inputs (`Solver.solve`); pixels no such tile covers are left 0.
+    private func solveTiles(_ planes: [Float], width: Int, height: Int, known: [Float]? = nil,
+                            encode: [[Float]] = []) -> (residual: [Float], recon: [Float], steps: Int) {
         let t = tile, plane = width * height
         // A stride above the tile would leave pixels no tile covers.
         let stride = min(settings.stride, t)
         let xs = Self.origins(length: width, tile: t, stride: stride)
         let ys = Self.origins(length: height, tile: t, stride: stride)
-        let positions = ys.flatMap { y in xs.map { (x: $0, y: y) } }
+        var positions = ys.flatMap { y in xs.map { (x: $0, y: y) } }
+        if let known {
+            positions = positions.filter { p in (0..<t).contains { r in (0..<t).contains { known[(p.y + r) * width + p.x + $0] == 0 } } }
+        }
         var residual = [Float](repeating: 0, count: plane)
         var recon = [Float](repeating: 0, count: channels * plane)
         var weight = [Float](repeating: 0, count: plane)
-        let batch = Tensor(Shape(min(maxTiles, positions.count), channels, t, t))
-        var steps = 0
-        for chunkStart in Swift.stride(from: 0, to: positions.count, by: maxTiles) {
-            let chunk = positions[chunkStart..<min(positions.count, chunkStart + maxTiles)]
-            batch.reshape(Shape(chunk.count, channels, t, t))
-            planes.withUnsafeBufferPointer { source in
+        let shape = Shape(min(maxTiles, max(positions.count, 1)), channels, t, t)
+        let batch = Tensor(shape)
+        let knownBatch = known.map { _ in Tensor(shape) }, encodeBatches = encode.map { _ in Tensor(shape) }
+        /// Copies the tiles at `chunk` of CHW planes (`source` channels, broadcast to the model's) into `into`.
+        func gather(_ source: [Float], channels sourceChannels: Int, _ chunk: ArraySlice<(x: Int, y: Int)>, into: Tensor) {
+            into.reshape(Shape(chunk.count, channels, t, t))
+            source.withUnsafeBufferPointer { source in
                 for (k, p) in chunk.enumerated() {
                     for c in 0..<channels {
                         for r in 0..<t {
-                            let src = source.baseAddress! + c * plane + (p.y + r) * width + p.x
-                            (batch.data + ((k * channels + c) * t + r) * t).update(from: src, count: t)
+                            let src = source.baseAddress! + (c % sourceChannels) * plane + (p.y + r) * width + p.x
+                            (into.data + ((k * channels + c) * t + r) * t).update(from: src, count: t)
                         }
                     }
                 }
             }
-            steps += solver.solve(batch).steps
+        }
+        var steps = 0
+        for chunkStart in Swift.stride(from: 0, to: positions.count, by: maxTiles) {
+            let chunk = positions[chunkStart..<min(positions.count, chunkStart + maxTiles)]
+            gather(planes, channels: channels, chunk, into: batch)
+            if let known, let knownBatch { gather(known, channels: 1, chunk, into: knownBatch) }
+            for (view, into) in zip(encode, encodeBatches) { gather(view, channels: channels, chunk, into: into) }
+            steps += solver.solve(batch, encode: encodeBatches, known: knownBatch).steps
             let x = solver.reconstruction.data
             for (k, p) in chunk.enumerated() {
                 for r in 0..<t {
@@ -153,7 +208,7 @@ public final class Detector {
                 }
             }
         }
-        for i in 0..<plane {
+        for i in 0..<plane where weight[i] > 0 {
             residual[i] /= weight[i]
             for c in 0..<channels { recon[c * plane + i] /= weight[i] }
         }

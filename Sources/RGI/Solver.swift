@@ -55,17 +55,22 @@ public final class Solver {
 
     /// Solves for every tile of `tiles` ([N, C, T, T], N ≤ maxTiles, values in [-1, 1]).
     /// Afterwards `reconstruction` holds G(z) (with the tuned θ for r-rgi) and `outlier` holds s.
-    /// `start` ([N, latent]) replaces the encoder's starting point when given.
+    /// `start` ([N, latent]) replaces the encoder's starting point when given; `encode` (each shaped like
+    /// `tiles`) is what the encoder sees instead of the tiles, each tile starting from whichever
+    /// encoding G reproduces best (like restarts). `known` (shaped like `tiles`, 1 or 0)
+    /// leaves the pixels marked 0 out of the data term: the outlier takes them whole (λ = 0 there),
+    /// so G(z) there comes from the rest of the tile — inpainting a mask already found.
     @discardableResult
-    public func solve(_ tiles: Tensor, start: Tensor? = nil) -> Statistics {
+    public func solve(_ tiles: Tensor, start: Tensor? = nil, encode: [Tensor] = [], known: Tensor? = nil) -> Statistics {
         let n = tiles.shape.n
         precondition(n <= latent.value.capacity / latentSize, "\(n) tiles exceed the solver's batch of \(latent.value.capacity / latentSize)")
         latent.value.reshape(Shape(n, latentSize)); latent.grad.reshape(Shape(n, latentSize))
+        if let known { precondition(known.shape == tiles.shape, "known pixels \(known.shape) for tiles \(tiles.shape)") }
         if let start {
             precondition(start.shape == latent.value.shape, "start latents \(start.shape) for \(n) tiles")
             latent.value.copy(from: start)
         } else {
-            initializeLatents(tiles)
+            initializeLatents(tiles, encode: encode.isEmpty ? [tiles] : encode, known: known)
         }
         latentOptimizer.reset(); latentOptimizer.learningRate = settings.learningRateZ
         thetaOptimizer.reset(); thetaOptimizer.learningRate = settings.learningRateTheta
@@ -74,7 +79,7 @@ public final class Solver {
         var previous = Float.infinity, flat = 0, objective: Float = 0, used = 0
         for step in 0..<settings.steps {
             let x = generator.forward(latent.value, training: false)
-            objective = residualGradient(y: tiles, x: x, outlier: useOutlier)
+            objective = residualGradient(y: tiles, x: x, outlier: useOutlier, known: known)
             used = step + 1
             if previous.isFinite, (previous - objective) < settings.earlyStopTolerance * previous {
                 flat += 1
@@ -95,23 +100,26 @@ public final class Solver {
         }
         let x = generator.forward(latent.value, training: false)
         reconstruction.copy(from: x)
-        objective = residualGradient(y: tiles, x: x, outlier: useOutlier)
+        objective = residualGradient(y: tiles, x: x, outlier: useOutlier, known: known)
         restoreTheta()
         return Statistics(steps: used, objective: objective)
     }
 
-    /// z₀ = E(y); with restarts, each tile keeps whichever of E(y) and the random draws G
-    /// reproduces it best (L2).
-    private func initializeLatents(_ tiles: Tensor) {
+    /// z₀ = E(y); with several encoder inputs or restarts, each tile keeps whichever of the encodings
+    /// and the random draws G reproduces it best (L2 over the known pixels).
+    private func initializeLatents(_ tiles: Tensor, encode: [Tensor], known: Tensor?) {
         let n = tiles.shape.n, l = latentSize
-        let z0 = encoder.forward(tiles, training: false)
-        latent.value.data.update(from: z0.data, count: n * l)
-        guard settings.restarts > 0 else { return }
-        var best = distances(tiles, generator.forward(latent.value, training: false))
+        latent.value.data.update(from: encoder.forward(encode[0], training: false).data, count: n * l)
+        guard settings.restarts > 0 || encode.count > 1 else { return }
+        var best = distances(tiles, generator.forward(latent.value, training: false), known: known)
         let candidate = Tensor(Shape(n, l))
-        for _ in 0..<settings.restarts {
-            rng.fillNormal(candidate.data, count: n * l)
-            let d = distances(tiles, generator.forward(candidate, training: false))
+        for k in 1..<(encode.count + settings.restarts) {
+            if k < encode.count {
+                candidate.data.update(from: encoder.forward(encode[k], training: false).data, count: n * l)
+            } else {
+                rng.fillNormal(candidate.data, count: n * l)
+            }
+            let d = distances(tiles, generator.forward(candidate, training: false), known: known)
             for i in 0..<n where d[i] < best[i] {
                 best[i] = d[i]
                 (latent.value.data + i * l).update(from: candidate.data + i * l, count: l)
@@ -119,25 +127,27 @@ public final class Solver {
         }
     }
 
-    private func distances(_ y: Tensor, _ x: Tensor) -> [Float] {
+    private func distances(_ y: Tensor, _ x: Tensor, known: Tensor?) -> [Float] {
         let n = y.shape.n, m = y.shape.sampleCount
         return (0..<n).map { i in
             var d: Float = 0
-            for j in 0..<m { let e = y.data[i * m + j] - x.data[i * m + j]; d += e * e }
+            for j in 0..<m { let e = y.data[i * m + j] - x.data[i * m + j]; d += e * e * (known?.data[i * m + j] ?? 1) }
             return d
         }
     }
 
     /// The s-step and the gradient of the data term with respect to G(z):
-    /// s = soft(y − x, λ/2) (or 0), ∂/∂x mean((y − x − s)²) = −2(y − x − s)/P.
-    /// Returns the objective mean((y − x − s)²) + λ·mean|s|.
-    private func residualGradient(y: Tensor, x: Tensor, outlier useOutlier: Bool) -> Float {
+    /// s = soft(y − x, λ/2) (or 0; y − x where the pixel is not known), ∂/∂x mean((y − x − s)²) =
+    /// −2(y − x − s)/P. Returns the objective mean((y − x − s)²) + λ·mean|s|, to which unknown pixels
+    /// add nothing.
+    private func residualGradient(y: Tensor, x: Tensor, outlier useOutlier: Bool, known: Tensor?) -> Float {
         let count = y.count, k = 2 / Float(count), half = settings.lambda / 2, lambda = settings.lambda
         gradOutput.reshape(y.shape); outlier.reshape(y.shape)
-        let yp = y.data, xp = x.data, g = gradOutput.data, s = outlier.data
+        let yp = y.data, xp = x.data, g = gradOutput.data, s = outlier.data, kp = known?.data
         var sum: Double = 0
         for i in 0..<count {
             let r = yp[i] - xp[i]
+            if let kp, kp[i] == 0 { s[i] = r; g[i] = 0; continue }
             var si: Float = 0
             if useOutlier { si = r > half ? r - half : (r < -half ? r + half : 0) }
             s[i] = si
