@@ -59,30 +59,32 @@ func solverFLOPs(_ s: SolverSettings, steps: Int) -> Double {
     return encoderFLOPs + Double(steps) * 2 * generatorFLOPs + Double(thetaSteps) * generatorFLOPs + generatorFLOPs
 }
 
-say("| mode | steps | ms per image p50 | p95 | solver ms p50 | tiles per image | solver GFLOP/s | share of sgemm peak |")
-say("|---|---:|---:|---:|---:|---:|---:|---:|")
+say("| mode | steps | ms per image p50 | p95 | solver ms p50 | restoring ms p50 (frames) | tiles per image | solver GFLOP/s | share of sgemm peak |")
+say("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 let timedItems = Array(evaluation.items.prefix(imageCount))
 for mode in SolverSettings.Mode.allCases {
     var settings = base
     settings.mode = mode
     let inspector = Inspector(bundle: bundle, settings: settings)
-    var totals: [Double] = [], solves: [Double] = [], flops = 0.0
+    var totals: [Double] = [], solves: [Double] = [], restores: [Double] = [], flops = 0.0
     var tiles = 0
     for (i, item) in timedItems.enumerated() {
         let image = try ImageFile.read(item.image)
         let result = try inspector.inspect(image, frame: FrameInfo(sequence: UInt64(i), camera: item.image, capturedAt: Date()))
         if i == 0 { continue }  // warm-up: first call allocates the buffers
         totals.append(result.timings.totalMs); solves.append(result.timings.solveMs)
+        if result.timings.restoreMs > 0 { restores.append(result.timings.restoreMs) }
         tiles = inspector.detector.tileCount(width: image.width, height: image.height)
         flops += Double(tiles) * solverFLOPs(settings, steps: settings.steps)
     }
-    let t = totals.sorted(), s = solves.sorted()
+    let t = totals.sorted(), s = solves.sorted(), r = restores.sorted()
     let gflops = flops / (solves.reduce(0, +) / 1000) / 1e9
-    say(String(format: "| %@ | %d | %.0f | %.0f | %.0f | %d | %.1f | %.0f %% |", mode.rawValue, settings.steps, t[t.count / 2],
-               t[Int(Double(t.count - 1) * 0.95)], s[s.count / 2], tiles, gflops, 100 * gflops / peak))
+    let restoring = r.isEmpty ? "–" : String(format: "%.0f (%d)", r[r.count / 2], r.count)
+    say(String(format: "| %@ | %d | %.0f | %.0f | %.0f | %@ | %d | %.1f | %.0f %% |", mode.rawValue, settings.steps, t[t.count / 2],
+               t[Int(Double(t.count - 1) * 0.95)], s[s.count / 2], restoring, tiles, gflops, 100 * gflops / peak))
 }
 say()
-say("FLOPs counted per tile: encoder forward, then per step a generator forward and a backward to the latents (≈ one forward each), the weight gradients on generator-tuning steps (r-rgi), and a final forward; early stopping can end a solve sooner, so the GFLOP/s figure is a lower bound.")
+say("The solver columns are the solve that finds the defects; restoring is the second solve, over the tiles that touch a found defect, on the frames (of those timed) that had one. FLOPs counted per tile of the first solve: encoder forward, then per step a generator forward and a backward to the latents (≈ one forward each), the weight gradients on generator-tuning steps (r-rgi), and a final forward; early stopping can end a solve sooner, so the GFLOP/s figure is a lower bound.")
 say()
 say("Pixel AUROC against solver steps (\(base.mode.rawValue), all \(evaluation.items.count) test images):")
 say()

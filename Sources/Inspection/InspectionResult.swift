@@ -85,15 +85,18 @@ public struct DefectRegion: Codable, Equatable, Sendable {
     }
 }
 
-/// Milliseconds spent in each stage of inspecting the frame.
+/// Milliseconds spent in each stage of inspecting the frame: `solveMs` is the solve that finds the
+/// defects, `restoreMs` the second solve that restores them (0 on a frame with nothing to restore),
+/// `postprocessMs` the masks, regions and images around them.
 public struct Timings: Codable, Equatable, Sendable {
     public var preprocessMs: Double
     public var solveMs: Double
+    public var restoreMs: Double
     public var postprocessMs: Double
     public var totalMs: Double
 
-    public init(preprocessMs: Double, solveMs: Double, postprocessMs: Double, totalMs: Double) {
-        self.preprocessMs = preprocessMs; self.solveMs = solveMs
+    public init(preprocessMs: Double, solveMs: Double, restoreMs: Double, postprocessMs: Double, totalMs: Double) {
+        self.preprocessMs = preprocessMs; self.solveMs = solveMs; self.restoreMs = restoreMs
         self.postprocessMs = postprocessMs; self.totalMs = totalMs
     }
 }

@@ -47,7 +47,8 @@ public final class Inspector {
         let regions = DefectRegions.find(defects, score: out.score, width: image.width)
         // The whole extent is restored: the shaped mask's edges and the gaps of a broken scratch are defect too.
         let inpaintStarted = Date()
-        let restoredPlanes = detector.inpaint(planes: planes, width: image.width, height: image.height, mask: defects.extent,
+        let restoring = DefectMask.dilated(defects.extent, width: image.width, height: image.height, radius: detector.restorationGrowth)
+        let restoredPlanes = detector.inpaint(planes: planes, width: image.width, height: image.height, mask: restoring,
                                               reconstruction: out.reconstruction)
         let inpaintSeconds = Date().timeIntervalSince(inpaintStarted)
         let restored = ImageTensor.image(planes: restoredPlanes, width: image.width, height: image.height, channels: spec.channels)
@@ -60,8 +61,7 @@ public final class Inspector {
             scores: ScoreMap(width: image.width, height: image.height, values: out.score),
             mask: defects.mask.map { $0 ? 255 : 0 }, restored: restored, imageScore: out.imageScore,
             decision: decision, regions: regions, thresholds: thresholds,
-            // The inpainting solve counts as solving.
-            timings: Timings(preprocessMs: ms(started, prepared), solveMs: ms(prepared, solved) + inpaintSeconds * 1000,
+            timings: Timings(preprocessMs: ms(started, prepared), solveMs: ms(prepared, solved), restoreMs: inpaintSeconds * 1000,
                              postprocessMs: ms(solved, done) - inpaintSeconds * 1000, totalMs: ms(started, done)))
     }
 }

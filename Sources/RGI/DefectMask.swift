@@ -48,4 +48,16 @@ public struct DefectMask: Sendable {
         for (i, l) in regions.labels.enumerated() where l > 0 { mask[i] = shape(i, l) >= Self.peakFraction * peak[l] }
         self.mask = mask
     }
+
+    /// A mask grown by `radius` pixels (a square neighbourhood), clipped at the frame's edges.
+    public static func dilated(_ mask: [Bool], width: Int, height: Int, radius: Int) -> [Bool] {
+        var out = mask
+        for i in mask.indices where mask[i] {
+            let x = i % width, y = i / width
+            for yy in max(0, y - radius)...min(height - 1, y + radius) {
+                for xx in max(0, x - radius)...min(width - 1, x + radius) { out[yy * width + xx] = true }
+            }
+        }
+        return out
+    }
 }

@@ -71,7 +71,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
                                                            change: change, rng: &rng)
                 let defective = features(planes)
                 // Good pixels well away from the defect: its statistics reach a few σ beyond its edge.
-                let near = dilated(mask, width: width, height: height, radius: 6)
+                let near = DefectMask.dilated(mask, width: width, height: height, radius: 6)
                 take(defective, pixels: pick(all.filter { mask[$0] }, samplesPerImage, rng: &rng), label: true)
                 take(defective, pixels: pick(all.filter { !near[$0] }, samplesPerImage, rng: &rng), label: false)
             }
@@ -109,17 +109,5 @@ public struct TextureCritic: Codable, Equatable, Sendable {
         let x0 = Int(rng.next() % UInt64(item.width - width + 1)), y0 = Int(rng.next() % UInt64(item.height - height + 1))
         return ImageTensor.crop(item.planes, width: item.width, height: item.height, channels: channels, x: x0, y: y0,
                                 toWidth: width, toHeight: height)
-    }
-
-    /// The mask grown by `radius` pixels (a square neighbourhood).
-    static func dilated(_ mask: [Bool], width: Int, height: Int, radius: Int) -> [Bool] {
-        var out = mask
-        for i in mask.indices where mask[i] {
-            let x = i % width, y = i / width
-            for yy in max(0, y - radius)...min(height - 1, y + radius) {
-                for xx in max(0, x - radius)...min(width - 1, x + radius) { out[yy * width + xx] = true }
-            }
-        }
-        return out
     }
 }

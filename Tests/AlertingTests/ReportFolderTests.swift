@@ -73,7 +73,7 @@ import Testing
         #expect(regions[0]["area"] as? Int == 35)
         #expect(object["thresholds"] as? [String: Double] == ["pixel": 0.4, "min_area": 6, "image": 0.5])
         #expect(object["timings"] as? [String: Double]
-                == ["preprocess_ms": 1.5, "solve_ms": 120.25, "postprocess_ms": 2, "total_ms": 123.75])
+                == ["preprocess_ms": 1.5, "solve_ms": 120.25, "restore_ms": 80.5, "postprocess_ms": 2, "total_ms": 204.25])
         let scoreMap = try #require(object["score_map"] as? [String: Any])
         #expect(scoreMap["file"] as? String == "score.png")
         #expect((scoreMap["max"] as? NSNumber)?.floatValue == result.scores.maximum)

@@ -90,7 +90,7 @@ func sampleResult(
         restored: restored, imageScore: defect == nil ? 0.21 : 1.75,
         decision: defect == nil ? .ok : .defect, regions: regions,
         thresholds: Thresholds(pixel: 0.4, minArea: 6, image: 0.5),
-        timings: Timings(preprocessMs: 1.5, solveMs: 120.25, postprocessMs: 2, totalMs: 123.75))
+        timings: Timings(preprocessMs: 1.5, solveMs: 120.25, restoreMs: 80.5, postprocessMs: 2, totalMs: 204.25))
 }
 
 /// Runs Python with the interpreter `make test` prepares (`RGI_PYTHON`: a venv holding

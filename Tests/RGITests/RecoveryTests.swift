@@ -132,6 +132,20 @@ import Testing
                                  reconstruction: first) == bright)
     }
 
+    /// Only the texture score's extent, which stops short of a defect's rim, is grown before restoring.
+    @Test func onlyATextureScoresExtentGrowsBeforeRestoring() {
+        let detector = TextureTests.untrainedDetector(seed: 12, steps: 1)
+        detector.settings.score = .texture
+        #expect(detector.restorationGrowth > 0)
+        for kind in [SolverSettings.Score.combined, .residual] {
+            detector.settings.score = kind
+            #expect(detector.restorationGrowth == 0, "\(kind)")
+        }
+        detector.settings.score = .texture
+        detector.texture = nil
+        #expect(detector.restorationGrowth == 0, "without a critic the score shown is the residual")
+    }
+
     @Test func theEncoderSeesTheMaskFilledFromItsSurroundings() {
         let width = 40, height = 30
         let planes = (0..<(2 * width * height)).map { $0 < width * height ? Float(0.25) : -0.5 }

@@ -76,6 +76,16 @@ import Testing
         #expect(!none.mask.contains(true) && !none.extent.contains(true))
     }
 
+    @Test func dilationGrowsASquareNeighbourhoodClippedAtTheFrame() {
+        let width = 5, height = 4
+        var mask = [Bool](repeating: false, count: width * height)
+        mask[1 * width + 0] = true
+        #expect(DefectMask.dilated(mask, width: width, height: height, radius: 0) == mask)
+        let grown = DefectMask.dilated(mask, width: width, height: height, radius: 1)
+        #expect(grown.enumerated().filter(\.element).map(\.offset) == [0, 1, 5, 6, 10, 11])
+        #expect(!DefectMask.dilated([Bool](repeating: false, count: 20), width: width, height: height, radius: 3).contains(true))
+    }
+
     @Test func defectMaskCutsEveryRegionAtItsOwnPeak() {
         // Two regions in one row, peaks 2.0 and 4.0: a single cut at 0.4 × 4.0 would drop most of the first.
         let score: [Float] = [1.0, 2.0, 1.0, 0, 2.0, 4.0, 2.0]

@@ -16,7 +16,7 @@ import Testing
         let area = mask.filter { $0 }.count
         #expect(area >= 8, "\(change): mask of \(area) pixels")
         #expect(area <= 2000 / 4 + 1 || change == .line, "\(change): a blob's area scales with the image")
-        let near = TextureCritic.dilated(mask, width: Self.side, height: Self.side, radius: 3)
+        let near = DefectMask.dilated(mask, width: Self.side, height: Self.side, radius: 3)
         let changedInside = mask.indices.filter { mask[$0] && abs(planes[$0] - image[$0]) > 1e-3 }.count
         #expect(changedInside > area / 2, "\(change): only \(changedInside) of \(area) pixels changed")
         #expect(mask.indices.allSatisfy { near[$0] || planes[$0] == image[$0] }, "\(change): pixels away from the defect changed")
