@@ -24,6 +24,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var seed: UInt64 = 1
     /// Share of the good images held out for calibration.
     public var holdout: Double = 0.15
+    /// Crops of each good image the texture critic learns from (nil, as in older bundles: the default).
+    public var criticCrops: Int?
 
     public init() {}
 

@@ -92,7 +92,8 @@ public struct TrainingPipeline {
                             finalReconstructionL1: last?.reconstruction ?? 0, holdoutReconstructionL1: nil,
                             options: options),
             files: .init())
-        manifest.textureCritic = try TextureCritic.fit(images: train, channels: spec.channels, seed: options.seed)
+        manifest.textureCritic = try TextureCritic.fit(images: train, channels: spec.channels, seed: options.seed,
+                                                       cropsPerImage: options.criticCrops ?? TextureCritic.cropsPerImage)
         // With a holdout, calibration below scales the critic on it; without one, the training images must.
         if holdout.isEmpty { try manifest.textureCritic!.rescale(on: train) }
         let detector = Detector(solver: Solver(generator: trainer.ema, encoder: trainer.networks.encoder, latentSize: spec.latent,

@@ -27,6 +27,9 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "Calibrate on the share of the images that training with this --holdout held out.")
     var holdout: Double?
 
+    @Option(help: "Crops of each good image a retrained texture critic learns from (default: what training used).")
+    var criticCrops: Int?
+
     @Option(help: "Minimum defect area in pixels, or auto: chosen per score on synthetic defects (16 to 256; default: the bundle's).")
     var minArea: MinAreaArgument?
 
@@ -39,14 +42,17 @@ struct CalibrateCommand: ParsableCommand {
         let mode: TrainingImages.ChannelMode = spec.channels == 1 ? .grey : .rgb
         let images = try TrainingImages.load(from: data, channels: mode, minimumSize: spec.tile)
         let seed = bundle.manifest.training.options.seed
+        let crops = criticCrops ?? bundle.manifest.training.options.criticCrops ?? TextureCritic.cropsPerImage
+        guard crops > 0 else { throw ValidationError("--critic-crops must be positive") }
         let split = holdout.map { images.split(holdout: $0) }
         let items = split?.holdout ?? images.items
         guard !items.isEmpty else { throw ValidationError("no images to calibrate on") }
         if let split, !split.train.isEmpty {
-            bundle.manifest.textureCritic = try TextureCritic.fit(images: split.train, channels: spec.channels, seed: seed)
+            bundle.manifest.textureCritic = try TextureCritic.fit(images: split.train, channels: spec.channels, seed: seed,
+                                                                    cropsPerImage: crops)
             print("texture critic trained on \(split.train.count) images")
         } else if bundle.manifest.textureCritic == nil {
-            bundle.manifest.textureCritic = try TextureCritic.fit(images: items, channels: spec.channels, seed: seed)
+            bundle.manifest.textureCritic = try TextureCritic.fit(images: items, channels: spec.channels, seed: seed, cropsPerImage: crops)
             print("texture critic trained on the \(items.count) calibration images (no --holdout): its scale and the score"
                   + " choice come from the same images, so expect more false calls than with --holdout")
         }

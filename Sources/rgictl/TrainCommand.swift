@@ -52,6 +52,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Share of the good images held out for calibration.")
     var holdout = 0.15
 
+    @Option(help: "Crops of each good image the texture critic learns from: fewer fit faster and rank defects worse.")
+    var criticCrops = TextureCritic.cropsPerImage
+
     @Option(help: "Minimum defect area in pixels (default 64), or auto: chosen per score on synthetic defects (16 to 256).")
     var minArea = MinAreaArgument(pixels: Calibration.defaultMinArea)
 
@@ -70,13 +73,14 @@ struct TrainCommand: ParsableCommand {
         }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
         guard (0..<1).contains(holdout) else { throw ValidationError("--holdout must be in [0, 1)") }
+        guard criticCrops > 0 else { throw ValidationError("--critic-crops must be positive") }
     }
 
     func run() throws {
         var options = TrainingOptions()
         options.tile = tile; options.seconds = seconds; options.maxSteps = steps; options.batch = batch
         options.latent = latent; options.baseWidth = width; options.adversarialWeight = adversarialWeight
-        options.seed = seed; options.holdout = holdout
+        options.seed = seed; options.holdout = holdout; options.criticCrops = criticCrops
         let name = product ?? URL(fileURLWithPath: out).lastPathComponent
         var pipeline = TrainingPipeline(dataFolder: data, outputFolder: out, product: name, options: options)
         pipeline.channels = TrainingImages.ChannelMode(rawValue: channels)!

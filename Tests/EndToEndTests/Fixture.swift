@@ -33,7 +33,7 @@ final class Fixture: Sendable {
         self.model = model
         let trained = try Binaries.rgictl("train", "--data", train, "--out", model, "--tile", "32", "--width", "8",
                                           "--latent", "16", "--batch", "4", "--steps", "30", "--seconds", "60",
-                                          "--holdout", "0.25")
+                                          "--holdout", "0.25", "--critic-crops", "1")
         guard trained.status == 0 else { throw TestFailure("rgictl train failed: \(trained.text)") }
 
         let frames = root + "/frames"

@@ -20,7 +20,8 @@ private final class TinyModel: Sendable {
         }
         model = root + "/models/brick"
         firstRun = try Binaries.rgictl("train", "--data", images, "--out", model, "--tile", "32", "--width", "8", "--latent", "16",
-                                       "--batch", "4", "--steps", "20", "--seconds", "120", "--holdout", "0.34")
+                                       "--batch", "4", "--steps", "20", "--seconds", "120", "--holdout", "0.34",
+                                       "--critic-crops", "1")
     }
 
     func manifest() throws -> [String: Any] {
@@ -42,6 +43,7 @@ struct TrainAndEvaluateCLITests {
         let m = try t.manifest()
         let training = m["training"] as! [String: Any]
         #expect(training["steps"] as? Int == 20)
+        #expect((training["options"] as? [String: Any])?["critic_crops"] as? Int == 1, "\(training)")
         let calibration = m["calibration"] as! [String: [String: Any]]
         let keys = ["inversion", "rgi", "r-rgi"].flatMap { [$0, $0 + "+texture", $0 + "+combined"] }
         #expect(Set(calibration.keys) == Set(keys), "every mode and score is calibrated")
@@ -51,7 +53,7 @@ struct TrainAndEvaluateCLITests {
         #expect(score == "combined" || score == "texture" || score == "residual")
         #expect(t.firstRun.text.contains("score: \(score ?? "?") (pixel AUROC on synthetic defects: residual "), "\(t.firstRun.text)")
         let trees = critic["trees"] as! [String: Any]
-        #expect((trees["trees"] as! [Any]).count == 100 && trees["features"] as? Int == 36)
+        #expect((trees["trees"] as! [Any]).count == 200 && trees["features"] as? Int == 36)
         #expect((critic["good_high"] as! Double) > (critic["good_median"] as! Double))
         #expect((m["residual_scale"] as! [String: Double]).count == 3)
         for (mode, t) in calibration {
@@ -83,7 +85,7 @@ struct TrainAndEvaluateCLITests {
         let t = try trained.get()
         let resumed = try Binaries.rgictl("train", "--data", t.images, "--out", t.model, "--tile", "32", "--width", "8",
                                           "--latent", "16", "--batch", "4", "--steps", "30", "--seconds", "120",
-                                          "--holdout", "0.34", "--resume")
+                                          "--holdout", "0.34", "--critic-crops", "1", "--resume")
         #expect(resumed.status == 0, "\(resumed.text)")
         #expect(resumed.text.contains("resuming at step 20"))
         let training = try t.manifest()["training"] as! [String: Any]
@@ -116,6 +118,9 @@ struct TrainAndEvaluateCLITests {
 
         let small = try Binaries.rgictl("train", "--data", t.images, "--out", t.root + "/m3", "--tile", "256", "--steps", "1")
         #expect(small.status != 0 && small.text.contains("smaller than the 256×256 training tile"), "\(small.text)")
+
+        let noCrops = try Binaries.rgictl("train", "--data", t.images, "--out", t.root + "/m5", "--critic-crops", "0")
+        #expect(noCrops.status != 0 && noCrops.text.contains("--critic-crops must be positive"), "\(noCrops.text)")
 
         let noCheckpoint = try Binaries.rgictl("train", "--data", t.images, "--out", t.root + "/m4", "--resume")
         #expect(noCheckpoint.status != 0 && noCheckpoint.text.contains("no checkpoint to resume from"), "\(noCheckpoint.text)")

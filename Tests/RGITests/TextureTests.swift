@@ -21,8 +21,11 @@ import Testing
         TrainingImages.Item(path: "synthetic", width: side, height: side, planes: planes)
     }
 
+    /// Crops per training image: fewer than the product's default, so that the suite stays fast.
+    static let cropsPerImage = 2
+
     static let critic: TextureCritic = {
-        var critic = try! TextureCritic.fit(images: (1...16).map { item(noise(seed: $0)) }, channels: 1)
+        var critic = try! TextureCritic.fit(images: (1...16).map { item(noise(seed: $0)) }, channels: 1, cropsPerImage: cropsPerImage)
         try! critic.rescale(on: (50..<56).map { item(noise(seed: $0)) })
         return critic
     }()
@@ -67,7 +70,8 @@ import Testing
     /// gain) is the same good part to a centred critic; a critic of absolute statistics, trained on
     /// the same images, calls much of it defective.
     @Test func aCentredCriticIgnoresAChangeOfTheWholePhotograph() throws {
-        var absolute = try TextureCritic.fit(images: (1...16).map { Self.item(Self.noise(seed: $0)) }, channels: 1, centred: false)
+        var absolute = try TextureCritic.fit(images: (1...16).map { Self.item(Self.noise(seed: $0)) }, channels: 1, centred: false,
+                                             cropsPerImage: Self.cropsPerImage)
         try absolute.rescale(on: (50..<56).map { Self.item(Self.noise(seed: $0)) })
         #expect(Self.critic.centred == true && absolute.centred == false)
         func shareAboveScale(_ critic: TextureCritic) -> Double {
