@@ -61,7 +61,8 @@ public final class Inspector {
             scores: ScoreMap(width: image.width, height: image.height, values: out.score),
             mask: defects.mask.map { $0 ? 255 : 0 }, restored: restored, imageScore: out.imageScore,
             decision: decision, regions: regions, thresholds: thresholds,
-            timings: Timings(preprocessMs: ms(started, prepared), solveMs: ms(prepared, solved), restoreMs: inpaintSeconds * 1000,
+            timings: Timings(preprocessMs: ms(started, prepared), solveMs: ms(prepared, solved),
+                             restoreMs: restoring.contains(true) ? inpaintSeconds * 1000 : 0,
                              postprocessMs: ms(solved, done) - inpaintSeconds * 1000, totalMs: ms(started, done)))
     }
 }

@@ -126,7 +126,18 @@ public struct TextureCritic: Codable, Equatable, Sendable {
         let planes = TextureFeatures.planes(image, width: width, height: height, channels: channels, sigmas: sigmas,
                                             centred: centred ?? false)
         precondition(planes.count == trees.features, "the critic has \(trees.features) features, the image gives \(planes.count)")
-        let odds = (0..<(width * height)).map { p in trees.logit { planes[$0][p] } }
+        // The trees are most of the critic's cost per frame; rows are split between the cores.
+        let n = width * height, chunks = min(height, 4 * ProcessInfo.processInfo.activeProcessorCount)
+        var odds = [Float](repeating: 0, count: n)
+        odds.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            let trees = trees
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                for p in (c * height / chunks * width)..<((c + 1) * height / chunks * width) {
+                    out[p] = trees.logit { planes[$0][p] }
+                }
+            }
+        }
         return GaussianBlur.apply(odds, width: width, height: height, sigma: Self.blurSigma)
     }
 
