@@ -126,7 +126,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
         let planes = TextureFeatures.planes(image, width: width, height: height, channels: channels, sigmas: sigmas,
                                             centred: centred ?? false)
         precondition(planes.count == trees.features, "the critic has \(trees.features) features, the image gives \(planes.count)")
-        // The trees are most of the critic's cost per frame; rows are split between the cores.
+        // The 200 trees are a large part of the critic's cost per frame: rows are split between the cores.
         let n = width * height, chunks = min(height, 4 * ProcessInfo.processInfo.activeProcessorCount)
         var odds = [Float](repeating: 0, count: n)
         odds.withUnsafeMutableBufferPointer { buffer in

@@ -42,6 +42,11 @@ enum ReportFolders {
             #expect((box["width"] as? Int ?? 0) > 0 && (region["area"] as? Int ?? 0) > 0)
         }
         #expect((json["score_map"] as? [String: Any])?["max"] as? Double ?? 0 > 0)
+        let timings = try #require(json["timings"] as? [String: Any])
+        #expect(Set(timings.keys) == ["preprocess_ms", "solve_ms", "restore_ms", "postprocess_ms", "total_ms"], "\(timings)")
+        let solve = timings["solve_ms"] as? Double ?? -1, restore = timings["restore_ms"] as? Double ?? -1
+        #expect(solve > 0 && restore > 0, "a defect is found and restored: \(timings)")
+        #expect(solve + restore <= (timings["total_ms"] as? Double ?? 0) + 1e-3, "\(timings)")
         let files = try #require(json["files"] as? [String: String])
         #expect(Set(files.values) == ["frame.png", "mask.png", "score.png", "overlay.png", "restored.png"])
         for file in files.values {
