@@ -61,8 +61,8 @@ public struct TextureCritic: Codable, Equatable, Sendable {
         func pick(_ pool: [Int], _ count: Int, rng: inout SeededGenerator) -> [Int] {
             (0..<min(count, pool.count)).map { _ in pool[Int(rng.next() % UInt64(pool.count))] }
         }
-        /// One image whose features are sampled: the pixels drawn from it and their label.
-        struct Draw { var planes: [Float]; var pixels: [[Int]]; var labels: [Bool] }
+        /// One image whose features are sampled: sets of the pixels drawn from it, each with its label.
+        struct Draw { var planes: [Float]; var sets: [(pixels: [Int], label: Bool)] }
         let changes = SyntheticDefects.Change.allCases
         let all = Array(0..<(width * height))
         var samples: [Float] = [], labels: [Bool] = []
@@ -73,7 +73,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
             var draws: [Draw] = []
             for i in start..<min(start + batch, crops.count) {
                 let good = crops[i]
-                draws.append(Draw(planes: good, pixels: [pick(all, samplesPerCrop, rng: &rng)], labels: [false]))
+                draws.append(Draw(planes: good, sets: [(pick(all, samplesPerCrop, rng: &rng), false)]))
                 for _ in 0..<defectsPerCrop {
                     let donor = crops[(i + 1 + Int(rng.next() % UInt64(max(crops.count - 1, 1)))) % crops.count]
                     let change = changes[Int(rng.next() % UInt64(changes.count))]
@@ -81,9 +81,8 @@ public struct TextureCritic: Codable, Equatable, Sendable {
                                                                change: change, rng: &rng)
                     // Good pixels well away from the defect: its statistics reach a few σ beyond its edge.
                     let near = DefectMask.dilated(mask, width: width, height: height, radius: 6)
-                    draws.append(Draw(planes: planes, pixels: [pick(all.filter { mask[$0] }, samplesPerCrop, rng: &rng),
-                                                               pick(all.filter { !near[$0] }, samplesPerCrop, rng: &rng)],
-                                      labels: [true, false]))
+                    draws.append(Draw(planes: planes, sets: [(pick(all.filter { mask[$0] }, samplesPerCrop, rng: &rng), true),
+                                                             (pick(all.filter { !near[$0] }, samplesPerCrop, rng: &rng), false)]))
                 }
             }
             let batchDraws = draws
@@ -95,11 +94,11 @@ public struct TextureCritic: Codable, Equatable, Sendable {
             DispatchQueue.concurrentPerform(iterations: batchDraws.count) { k in
                 let features = TextureFeatures.planes(batchDraws[k].planes, width: width, height: height, channels: channels,
                                                       sigmas: sigmas, centred: centred)
-                out[k] = batchDraws[k].pixels.joined().flatMap { p in (0..<d).map { features[$0][p] } }
+                out[k] = batchDraws[k].sets.flatMap(\.pixels).flatMap { p in (0..<d).map { features[$0][p] } }
             }
             for (draw, row) in zip(draws, rows) {
                 samples += row
-                for (pixels, label) in zip(draw.pixels, draw.labels) { labels += [Bool](repeating: label, count: pixels.count) }
+                for set in draw.sets { labels += [Bool](repeating: set.label, count: set.pixels.count) }
             }
         }
         let trees = BoostedTrees.fit(samples: samples, labels: labels, features: d, settings: settings)
