@@ -77,18 +77,8 @@ public struct BoostedTrees: Codable, Equatable, Sendable {
             for i in 0..<n { node[i] = 0 }
             for level in 0..<settings.depth {
                 let width = 1 << level
-                // Histograms of gradient, Hessian and count per (node, feature, bin).
-                var g = [Double](repeating: 0, count: width * d * bins), h = g
-                var c = [Int32](repeating: 0, count: width * d * bins)
-                binned.withUnsafeBufferPointer { b in
-                    for i in 0..<n {
-                        let base = node[i] * d * bins, row = i * d
-                        for f in 0..<d {
-                            let k = base + f * bins + Int(b[row + f])
-                            g[k] += gradient[i]; h[k] += hessian[i]; c[k] += 1
-                        }
-                    }
-                }
+                let (g, h, c) = histograms(binned: binned, node: node, gradient: gradient, hessian: hessian,
+                                           nodes: width, features: d, bins: bins)
                 var goesLeft = [(feature: Int, bin: Int)](repeating: (0, bins), count: width)
                 for j in 0..<width {
                     var best = (gain: 0.0, feature: 0, bin: bins)
@@ -124,6 +114,41 @@ public struct BoostedTrees: Codable, Equatable, Sendable {
             model.trees.append(tree)
         }
         return model
+    }
+
+    /// Samples are split into this many fixed chunks for the histograms, whatever the number of cores,
+    /// so that a fit gives the same trees on every machine.
+    static let histogramChunks = 8
+
+    /// Histograms of gradient, Hessian and count per (node, feature, bin), the fit's main cost: each
+    /// chunk of samples is summed on its own core, then the chunks are added in order.
+    static func histograms(binned: [UInt8], node: [Int], gradient: [Double], hessian: [Double],
+                           nodes: Int, features d: Int, bins: Int) -> (g: [Double], h: [Double], c: [Int32]) {
+        let n = node.count, cells = nodes * d * bins, chunks = histogramChunks
+        let g = UnsafeMutableBufferPointer<Double>.allocate(capacity: chunks * cells)
+        let h = UnsafeMutableBufferPointer<Double>.allocate(capacity: chunks * cells)
+        let c = UnsafeMutableBufferPointer<Int32>.allocate(capacity: chunks * cells)
+        g.initialize(repeating: 0); h.initialize(repeating: 0); c.initialize(repeating: 0)
+        defer { g.deallocate(); h.deallocate(); c.deallocate() }
+        // Chunk k writes only its own `cells` slice of each buffer.
+        nonisolated(unsafe) let (gs, hs, cs) = (g, h, c)
+        DispatchQueue.concurrentPerform(iterations: chunks) { k in
+            binned.withUnsafeBufferPointer { b in
+                let offset = k * cells
+                for i in (k * n / chunks)..<((k + 1) * n / chunks) {
+                    let base = offset + node[i] * d * bins, row = i * d
+                    let gi = gradient[i], hi = hessian[i]
+                    for f in 0..<d {
+                        let cell = base + f * bins + Int(b[row + f])
+                        gs[cell] += gi; hs[cell] += hi; cs[cell] += 1
+                    }
+                }
+            }
+        }
+        for k in 1..<chunks {
+            for j in 0..<cells { g[j] += g[k * cells + j]; h[j] += h[k * cells + j]; c[j] += c[k * cells + j] }
+        }
+        return (Array(g[0..<cells]), Array(h[0..<cells]), Array(c[0..<cells]))
     }
 
     /// Upper edges of `bins` − 1 quantile bins (bin b holds values ≤ edge b; the last bin the rest),

@@ -95,7 +95,7 @@ public enum Calibration {
         var areas: [SolverSettings.Score: Int] = [:]
         if detector.texture != nil {
             let choice = chooseScore(detector: detector, images: images, seed: manifest.training.options.seed,
-                                     minAreas: minArea.map { [$0] } ?? minAreaCandidates)
+                                     minAreas: minArea.map { [$0] } ?? minAreaCandidates, clean: outputs[saved])
             manifest.solver.score = choice.score
             areas = choice.minArea
             chose(choice)
@@ -154,8 +154,10 @@ public enum Calibration {
     /// For each score, the minimum defect area among `minAreas` is the one that calls the most
     /// defective crops at the image threshold calibration would set from the clean crops with it.
     /// The choice is made with the detector's mode (the bundle's default) and holds for every mode.
+    /// `clean`: the detector's outputs on `images` in that mode with the combined score, if already
+    /// computed; a crop that is the whole image reuses its output instead of being inspected again.
     public static func chooseScore(detector: Detector, images: [TrainingImages.Item], seed: UInt64,
-                                   minAreas: [Int] = [defaultMinArea]) -> ScoreChoice {
+                                   minAreas: [Int] = [defaultMinArea], clean: [Detector.Output]? = nil) -> ScoreChoice {
         precondition(!images.isEmpty && detector.texture != nil, "choosing a score needs held-out images and a texture critic")
         precondition(!minAreas.isEmpty, "at least one minimum area")
         let saved = detector.settings.score
@@ -167,17 +169,18 @@ public enum Calibration {
         let height = min(images.map(\.height).min()!, max(TextureCritic.cropSide, detector.tile))
         let crops = images.map { TextureCritic.crop($0, channels: channels, width: width, height: height, rng: &rng) }
         var maps = [SolverSettings.Score: [Float]](), labels: [Bool] = []
-        func add(_ planes: [Float], mask: [Bool]) {
-            let out = detector.inspect(planes: planes, width: width, height: height, minArea: 1)
+        func add(_ planes: [Float], mask: [Bool], known: Detector.Output? = nil) {
+            let out = known ?? detector.inspect(planes: planes, width: width, height: height, minArea: 1)
             for kind in SolverSettings.Score.allCases {
                 maps[kind, default: []] += Detector.combine(kind, residual: out.residual, texture: out.texture,
                                                             residualScale: detector.residualScale)
             }
             labels += mask
         }
-        let clean = [Bool](repeating: false, count: width * height)
+        let cleanMask = [Bool](repeating: false, count: width * height)
         for (i, crop) in crops.enumerated() {
-            add(crop, mask: clean)
+            let whole = images[i].width == width && images[i].height == height
+            add(crop, mask: cleanMask, known: whole ? clean?[i] : nil)
             let donor = crops[(i + 1) % crops.count]
             for change in SyntheticDefects.Change.allCases {
                 let (planes, mask) = SyntheticDefects.make(crop, donor: donor, width: width, height: height, channels: channels,

@@ -2,7 +2,7 @@ import Foundation
 
 /// Separable Gaussian blur with mirrored borders (the edge pixel repeated, scipy's `reflect`).
 /// Rows are blurred from a mirrored copy of the row and columns as weighted sums of whole rows,
-/// so both passes run over contiguous memory.
+/// so both passes run over contiguous memory, one tap at a time (the inner loops vectorise).
 public enum GaussianBlur {
     public static func apply(_ values: [Float], width: Int, height: Int, sigma: Float) -> [Float] {
         guard sigma > 0 else { return values }
@@ -10,12 +10,18 @@ public enum GaussianBlur {
         let kernel = weights(sigma: sigma), radius = kernel.count / 2
         var rows = [Float](repeating: 0, count: values.count)
         var line = [Float](repeating: 0, count: width + 2 * radius)
-        for y in 0..<height {
-            for i in 0..<line.count { line[i] = values[y * width + mirror(i - radius, width)] }
-            for x in 0..<width {
-                var s: Float = 0
-                for k in 0..<kernel.count { s += kernel[k] * line[x + k] }
-                rows[y * width + x] = s
+        let source = (0..<line.count).map { mirror($0 - radius, width) }
+        rows.withUnsafeMutableBufferPointer { dst in
+            line.withUnsafeMutableBufferPointer { l in
+                for y in 0..<height {
+                    for i in 0..<l.count { l[i] = values[y * width + source[i]] }
+                    // Tap by tap over the whole row (the same sums in the same order as pixel by pixel).
+                    let o = dst.baseAddress! + y * width
+                    for k in 0..<kernel.count {
+                        let r = l.baseAddress! + k, w = kernel[k]
+                        for x in 0..<width { o[x] += w * r[x] }
+                    }
+                }
             }
         }
         var out = [Float](repeating: 0, count: values.count)

@@ -3,18 +3,21 @@ import Foundation
 
 /// Defects made from good images only, to teach the texture critic what "not this texture" looks
 /// like without a single labelled defect (the idea of CutPaste and DRAEM). Each defect is a random
-/// region blended in with a soft edge — a blob of thresholded smoothed noise for the first four
-/// changes, a thin random curve for the last:
+/// region blended in with a soft edge — a blob of thresholded smoothed noise for all changes but
+/// `line`, a thin random curve for it:
 ///
 /// - `intensity`: the region darkened or brightened by a factor (stains, burns, glare);
 /// - `foreignTexture`: texture from another good image, turned and possibly at half scale, brought
 ///   to the region's mean and contrast (contamination, a wrong part);
+/// - `foreignPattern`: a texture no good part has — smoothed noise of a random grain, in half the
+///   cases cut into 2–4 flat levels — brought to the region's mean and contrast (a foreign material,
+///   the way DRAEM pastes textures from an unrelated dataset, without needing one);
 /// - `smoothing`: the region blurred (wear, a smeared or missing texture);
 /// - `noise`: grain added (dust, pitting);
 /// - `line`: a thin curve filled flat bright or dark (scratches, cracks, hairs).
 public enum SyntheticDefects {
     public enum Change: CaseIterable, Sendable {
-        case intensity, foreignTexture, smoothing, noise, line
+        case intensity, foreignTexture, foreignPattern, smoothing, noise, line
     }
 
     /// Blob areas, pixels, for a 128×128 image (scaled with the image's area).
@@ -35,6 +38,8 @@ public enum SyntheticDefects {
             changed = image.map { min(max((($0 + 1) / 2) * factor, 0), 1) * 2 - 1 }
         case .foreignTexture:
             changed = foreign(donor, like: image, mask: mask, width: width, height: height, channels: channels, rng: &rng)
+        case .foreignPattern:
+            changed = pattern(like: image, mask: mask, width: width, height: height, channels: channels, rng: &rng)
         case .smoothing:
             let sigma = 1.5 + 1.5 * rng.uniform()
             changed = []
@@ -135,6 +140,36 @@ public enum SyntheticDefects {
             for i in 0..<plane {
                 let k = c * plane + i
                 out[k] = min(max((out[k] - source.mean) / max(source.std, 1e-6) * target.std + target.mean, -1), 1)
+            }
+        }
+        return out
+    }
+
+    /// Gaussian noise blurred with σ 0.5–4 (one pattern for every channel), in half the cases quantised
+    /// into 2–4 levels, with each channel brought to the masked region's mean and standard deviation.
+    static func pattern(like image: [Float], mask: [Bool], width: Int, height: Int, channels: Int,
+                        rng: inout SeededGenerator) -> [Float] {
+        let plane = width * height
+        let sigma = 0.5 + 3.5 * rng.uniform()
+        var texture = GaussianBlur.apply((0..<plane).map { _ in rng.normal() }, width: width, height: height, sigma: sigma)
+        let inside = (0..<plane).filter { mask[$0] }
+        func moments(_ values: ArraySlice<Float>) -> (mean: Float, std: Float) {
+            let base = values.startIndex
+            let mean = inside.reduce(0) { $0 + values[base + $1] } / Float(max(inside.count, 1))
+            let variance = inside.reduce(0) { $0 + (values[base + $1] - mean) * (values[base + $1] - mean) } / Float(max(inside.count, 1))
+            return (mean, variance.squareRoot())
+        }
+        if rng.uniform() < 0.5 {
+            let levels = Float(2 + Int(rng.next() % 3)), (mean, std) = moments(texture[...])
+            // Levels a standard deviation apart: flat patches with sharp steps between them.
+            texture = texture.map { min(max(((($0 - mean) / max(std, 1e-6) + levels / 2) * (levels - 1) / levels).rounded(), 0), levels - 1) }
+        }
+        let source = moments(texture[...])
+        var out = [Float](repeating: 0, count: image.count)
+        for c in 0..<channels {
+            let target = moments(image[(c * plane)..<((c + 1) * plane)])
+            for i in 0..<plane {
+                out[c * plane + i] = min(max((texture[i] - source.mean) / max(source.std, 1e-6) * target.std + target.mean, -1), 1)
             }
         }
         return out

@@ -48,9 +48,11 @@ struct CalibrateCommand: ParsableCommand {
         let items = split?.holdout ?? images.items
         guard !items.isEmpty else { throw ValidationError("no images to calibrate on") }
         if let split, !split.train.isEmpty {
+            let start = ContinuousClock.now
             bundle.manifest.textureCritic = try TextureCritic.fit(images: split.train, channels: spec.channels, seed: seed,
                                                                     cropsPerImage: crops)
-            print("texture critic trained on \(split.train.count) images")
+            let seconds = (ContinuousClock.now - start) / .seconds(1)
+            print("texture critic trained on \(split.train.count) images in \(String(format: "%.0f", seconds)) s")
         } else if bundle.manifest.textureCritic == nil {
             bundle.manifest.textureCritic = try TextureCritic.fit(images: items, channels: spec.channels, seed: seed, cropsPerImage: crops)
             print("texture critic trained on the \(items.count) calibration images (no --holdout): its scale and the score"
