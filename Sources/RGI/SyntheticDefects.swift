@@ -131,12 +131,7 @@ public enum SyntheticDefects {
                 }
             }
             let inside = (0..<plane).filter { mask[$0] }
-            func moments(_ values: [Float]) -> (mean: Float, std: Float) {
-                let mean = inside.reduce(0) { $0 + values[c * plane + $1] } / Float(max(inside.count, 1))
-                let variance = inside.reduce(0) { $0 + (values[c * plane + $1] - mean) * (values[c * plane + $1] - mean) } / Float(max(inside.count, 1))
-                return (mean, variance.squareRoot())
-            }
-            let target = moments(image), source = moments(out)
+            let target = moments(image, from: c * plane, at: inside), source = moments(out, from: c * plane, at: inside)
             for i in 0..<plane {
                 let k = c * plane + i
                 out[k] = min(max((out[k] - source.mean) / max(source.std, 1e-6) * target.std + target.mean, -1), 1)
@@ -153,25 +148,27 @@ public enum SyntheticDefects {
         let sigma = 0.5 + 3.5 * rng.uniform()
         var texture = GaussianBlur.apply((0..<plane).map { _ in rng.normal() }, width: width, height: height, sigma: sigma)
         let inside = (0..<plane).filter { mask[$0] }
-        func moments(_ values: ArraySlice<Float>) -> (mean: Float, std: Float) {
-            let base = values.startIndex
-            let mean = inside.reduce(0) { $0 + values[base + $1] } / Float(max(inside.count, 1))
-            let variance = inside.reduce(0) { $0 + (values[base + $1] - mean) * (values[base + $1] - mean) } / Float(max(inside.count, 1))
-            return (mean, variance.squareRoot())
-        }
         if rng.uniform() < 0.5 {
-            let levels = Float(2 + Int(rng.next() % 3)), (mean, std) = moments(texture[...])
-            // Levels a standard deviation apart: flat patches with sharp steps between them.
+            let levels = Float(2 + Int(rng.next() % 3)), (mean, std) = moments(texture, from: 0, at: inside)
+            // Levels about a standard deviation apart: flat patches with sharp steps between them.
             texture = texture.map { min(max(((($0 - mean) / max(std, 1e-6) + levels / 2) * (levels - 1) / levels).rounded(), 0), levels - 1) }
         }
-        let source = moments(texture[...])
+        let source = moments(texture, from: 0, at: inside)
         var out = [Float](repeating: 0, count: image.count)
         for c in 0..<channels {
-            let target = moments(image[(c * plane)..<((c + 1) * plane)])
+            let target = moments(image, from: c * plane, at: inside)
             for i in 0..<plane {
                 out[c * plane + i] = min(max((texture[i] - source.mean) / max(source.std, 1e-6) * target.std + target.mean, -1), 1)
             }
         }
         return out
+    }
+
+    /// Mean and standard deviation of `values[offset + i]` over the pixels i of a region.
+    static func moments(_ values: [Float], from offset: Int, at inside: [Int]) -> (mean: Float, std: Float) {
+        let count = Float(max(inside.count, 1))
+        let mean = inside.reduce(0) { $0 + values[offset + $1] } / count
+        let variance = inside.reduce(0) { $0 + (values[offset + $1] - mean) * (values[offset + $1] - mean) } / count
+        return (mean, variance.squareRoot())
     }
 }
