@@ -20,6 +20,9 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     /// critic judges is how a neighbourhood differs from the rest of the same part, not how the
     /// whole photograph differs from the training photographs (nil in older bundles: absolute).
     public var centred: Bool?
+    /// Whether the statistics include the share of smooth steps (`TextureFeatures`; nil in older
+    /// bundles: without).
+    public var smoothSteps: Bool?
 
     /// Blur of the log-odds map, pixels: one pixel's odds are noisy, its neighbourhood's are not.
     public static let blurSigma: Float = 2
@@ -49,7 +52,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     /// Trains the critic on good images (CHW planes of `channels`); its scale is left for
     /// `rescale(on:)`, which calibration runs on the held-out images.
     public static func fit(images: [TrainingImages.Item], channels: Int, sigmas: [Float] = TextureFeatures.defaultSigmas,
-                           seed: UInt64 = 1, centred: Bool = true, cropsPerImage: Int = cropsPerImage,
+                           seed: UInt64 = 1, centred: Bool = true, smoothSteps: Bool = true, cropsPerImage: Int = cropsPerImage,
                            settings: BoostedTrees.Settings = treeSettings) throws(FitError) -> TextureCritic {
         guard !images.isEmpty else { throw .noImages }
         var rng = SeededGenerator(seed: seed &+ 0xC41C)
@@ -57,7 +60,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
         let crops = (0..<max(1, cropsPerImage)).flatMap { _ in
             images.map { crop($0, channels: channels, width: width, height: height, rng: &rng) }
         }
-        let d = channels * sigmas.count * TextureFeatures.perScale
+        let d = channels * sigmas.count * TextureFeatures.perScale(smoothSteps: smoothSteps)
         func pick(_ pool: [Int], _ count: Int, rng: inout SeededGenerator) -> [Int] {
             (0..<min(count, pool.count)).map { _ in pool[Int(rng.next() % UInt64(pool.count))] }
         }
@@ -93,7 +96,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
             nonisolated(unsafe) let out = rows
             DispatchQueue.concurrentPerform(iterations: batchDraws.count) { k in
                 let features = TextureFeatures.planes(batchDraws[k].planes, width: width, height: height, channels: channels,
-                                                      sigmas: sigmas, centred: centred)
+                                                      sigmas: sigmas, centred: centred, smoothSteps: smoothSteps)
                 out[k] = batchDraws[k].sets.flatMap(\.pixels).flatMap { p in (0..<d).map { features[$0][p] } }
             }
             for (draw, row) in zip(draws, rows) {
@@ -102,7 +105,8 @@ public struct TextureCritic: Codable, Equatable, Sendable {
             }
         }
         let trees = BoostedTrees.fit(samples: samples, labels: labels, features: d, settings: settings)
-        return TextureCritic(sigmas: sigmas, channels: channels, trees: trees, goodMedian: 0, goodHigh: 1, centred: centred)
+        return TextureCritic(sigmas: sigmas, channels: channels, trees: trees, goodMedian: 0, goodHigh: 1, centred: centred,
+                             smoothSteps: smoothSteps)
     }
 
     /// Sets the score's units from these good images: their median log-odds becomes 0, their 99.9th
@@ -123,7 +127,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     /// The trees' log-odds per pixel, blurred.
     func logOdds(_ image: [Float], width: Int, height: Int) -> [Float] {
         let planes = TextureFeatures.planes(image, width: width, height: height, channels: channels, sigmas: sigmas,
-                                            centred: centred ?? false)
+                                            centred: centred ?? false, smoothSteps: smoothSteps ?? false)
         precondition(planes.count == trees.features, "the critic has \(trees.features) features, the image gives \(planes.count)")
         // The 200 trees are a large part of the critic's cost per frame: rows are split between the cores.
         let n = width * height, chunks = min(height, 4 * ProcessInfo.processInfo.activeProcessorCount)

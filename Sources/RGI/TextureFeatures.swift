@@ -4,28 +4,34 @@ import Foundation
 /// Gaussian-weighted neighbourhood,
 ///
 ///     log mean intensity, mean, log standard deviation, log gx², log gy², gx·gy / (gx² + gy²),
-///     log fine-detail energy, coherence, log band energy
+///     log fine-detail energy, coherence, log band energy[, share of smooth steps]
 ///
 /// (gx, gy: Sobel gradients / 8, averaged as the structure tensor; fine detail: y − blur₁(y); band:
 /// y − blur₂(y); coherence: √((gx² − gy²)² + 4 (gx·gy)²) / (gx² + gy²), 0 for isotropic texture, 1
-/// for parallel lines). Energies are logarithms, so that texture that is missing — a smoothed or
-/// flat patch — lies as far out as texture that is too strong; the log mean intensity makes a
-/// darkening by a factor a shift, the same in bright and dark texture. None of them depends on
-/// where exactly a grass blade or a stone lies, which is what a generator cannot reproduce on a
-/// stochastic texture.
+/// for parallel lines; smooth steps: the share of a pixel's 8 neighbours that differ from it by at most
+/// half the frame's median step between horizontal neighbours). Energies are logarithms, so that
+/// texture that is missing — a smoothed or flat patch — lies as far out as texture that is too strong;
+/// the log mean intensity makes a darkening by a factor a shift, the same in bright and dark texture.
+/// The share of smooth steps is the micro-texture the energies miss: they are dominated by a
+/// neighbourhood's few strong edges, it counts the many small steps between them (a resampled,
+/// smeared or foreign patch at the same contrast; the idea of local binary and ternary patterns).
+/// None of them depends on where exactly a grass blade or a stone lies, which is what a generator
+/// cannot reproduce on a stochastic texture.
 public enum TextureFeatures {
-    /// Statistics per channel and scale, in this order.
-    public static let perScale = 9
+    /// Statistics per channel and scale without and with the share of smooth steps, in the order above.
+    public static func perScale(smoothSteps: Bool) -> Int { smoothSteps ? 10 : 9 }
     public static let defaultSigmas: [Float] = [1, 2, 4, 8]
+    /// A step between neighbours is smooth below this share of the frame's median horizontal step.
+    static let smoothStepShare: Float = 0.5
 
-    /// Feature planes, `[feature][pixel]` with feature index `(channel · scales + scale) · 9 + statistic`.
+    /// Feature planes, `[feature][pixel]` with feature index `(channel · scales + scale) · perScale + statistic`.
     /// `centred`: each plane minus its median over the image (see `TextureCritic.centred`).
     public static func planes(_ image: [Float], width: Int, height: Int, channels: Int, sigmas: [Float],
-                              centred: Bool) -> [[Float]] {
+                              centred: Bool, smoothSteps: Bool) -> [[Float]] {
         let plane = width * height
         precondition(image.count == channels * plane, "image planes do not match \(width)×\(height)×\(channels)")
         var out: [[Float]] = []
-        out.reserveCapacity(channels * sigmas.count * perScale)
+        out.reserveCapacity(channels * sigmas.count * perScale(smoothSteps: smoothSteps))
         for c in 0..<channels {
             let y = Array(image[c * plane..<(c + 1) * plane])
             let (gx, gy) = sobel(y, width: width, height: height)
@@ -35,6 +41,7 @@ public enum TextureFeatures {
             let gxx = zip(gx, gx).map(*), gyy = zip(gy, gy).map(*), gxy = zip(gx, gy).map(*)
             let detail = zip(y, fine).map { ($0 - $1) * ($0 - $1) }
             let bandEnergy = zip(y, band).map { ($0 - $1) * ($0 - $1) }
+            let smooth = smoothSteps ? smoothStepShares(y, width: width, height: height) : []
             for sigma in sigmas {
                 let blur = { (v: [Float]) in GaussianBlur.apply(v, width: width, height: height, sigma: sigma) }
                 let mean = blur(y), meanSquare = blur(squares)
@@ -55,6 +62,7 @@ public enum TextureFeatures {
                 out.append(blur(detail).map { logf($0 + 1e-6) })
                 out.append(coherence)
                 out.append(blur(bandEnergy).map { logf($0 + 1e-6) })
+                if smoothSteps { out.append(blur(smooth)) }
             }
         }
         if centred {
@@ -64,6 +72,33 @@ public enum TextureFeatures {
             }
         }
         return out
+    }
+
+    /// Per pixel, the share of its 8 neighbours (mirrored borders) that differ from it by at most
+    /// `smoothStepShare` of the median |y(x + 1) − y(x)| over the plane: relative to the frame, so that
+    /// a camera's gain or noise level does not move it.
+    static func smoothStepShares(_ y: [Float], width: Int, height: Int) -> [Float] {
+        var steps = [Float](repeating: 0, count: y.count)
+        let m = GaussianBlur.mirror
+        for r in 0..<height {
+            for x in 0..<width { steps[r * width + x] = abs(y[r * width + m(x + 1, width)] - y[r * width + x]) }
+        }
+        let tolerance = smoothStepShare * subsampledMedian(steps)
+        var share = [Float](repeating: 0, count: y.count)
+        for r in 0..<height {
+            for x in 0..<width {
+                let centre = y[r * width + x]
+                var count = 0
+                for dy in -1...1 {
+                    let row = m(r + dy, height) * width
+                    for dx in -1...1 where dx != 0 || dy != 0 {
+                        if abs(y[row + m(x + dx, width)] - centre) <= tolerance { count += 1 }
+                    }
+                }
+                share[r * width + x] = Float(count) / 8
+            }
+        }
+        return share
     }
 
     /// The median of up to about 16,000 evenly spaced values (the upper one of an even count):

@@ -103,6 +103,46 @@ import Testing
         #expect(TextureFeatures.subsampledMedian(long) == Swift.stride(from: 0, to: 40_000, by: 2).map { long[$0] }.sorted()[10_000])
     }
 
+    /// The share of smooth steps sees a patch of the same texture at twice the scale and the same
+    /// contrast (what a pasted or smeared patch can be), whatever the photograph's contrast, and a
+    /// flat frame is all smooth steps.
+    @Test func smoothStepsTellAResampledPatchWhateverTheContrast() {
+        var rng = SeededGenerator(seed: 21)
+        let side = Self.side
+        var image = (0..<(side * side)).map { _ in 0.3 * rng.normal() }
+        let patch = Self.disk(radius: 12)
+        for i in image.indices where patch[i] {
+            let x = i % side, y = i / side
+            image[i] = image[(y / 2) * side + x / 2]  // the texture at twice the scale: pairs of equal pixels
+        }
+        func meanShare(_ planes: [Float], _ region: (Int) -> Bool) -> Float {
+            let shares = TextureFeatures.smoothStepShares(planes, width: side, height: side)
+            let picked = shares.indices.filter(region).map { shares[$0] }
+            return picked.reduce(0, +) / Float(picked.count)
+        }
+        let far = Self.disk(radius: 20)
+        for contrast: Float in [1, 0.25] {
+            let scaled = image.map { contrast * $0 }
+            let inside = meanShare(scaled) { patch[$0] }, outside = meanShare(scaled) { !far[$0] }
+            #expect(inside > outside + 0.2, "contrast \(contrast): share inside \(inside), outside \(outside)")
+        }
+        #expect(TextureFeatures.smoothStepShares([Float](repeating: 0.2, count: 64), width: 8, height: 8).allSatisfy { $0 == 1 })
+        #expect(Self.critic.smoothSteps == true && Self.critic.trees.features == 4 * TextureFeatures.perScale(smoothSteps: true))
+    }
+
+    /// A bundle written before the share of smooth steps existed decodes `smoothSteps` as nil and
+    /// keeps the nine statistics its trees were fitted on.
+    @Test func aCriticFromBeforeSmoothStepsKeepsItsStatistics() throws {
+        var old = try TextureCritic.fit(images: (1...8).map { Self.item(Self.noise(seed: $0)) }, channels: 1, smoothSteps: false,
+                                        cropsPerImage: 1)
+        #expect(old.trees.features == 4 * TextureFeatures.perScale(smoothSteps: false))
+        let image = Self.noise(seed: 300)
+        let scored = old.score(image, width: Self.side, height: Self.side)
+        old.smoothSteps = nil
+        let decoded = try Manifest.decoder.decode(TextureCritic.self, from: Manifest.encoder.encode(old))
+        #expect(decoded.smoothSteps == nil && decoded.score(image, width: Self.side, height: Self.side) == scored)
+    }
+
     @Test func criticSurvivesAJSONRoundTrip() throws {
         let data = try Manifest.encoder.encode(Self.critic)
         #expect(try Manifest.decoder.decode(TextureCritic.self, from: data) == Self.critic)
