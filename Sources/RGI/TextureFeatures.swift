@@ -8,8 +8,8 @@ import Foundation
 ///
 /// (gx, gy: Sobel gradients / 8, averaged as the structure tensor; fine detail: y − blur₁(y); band:
 /// y − blur₂(y); coherence: √((gx² − gy²)² + 4 (gx·gy)²) / (gx² + gy²), 0 for isotropic texture, 1
-/// for parallel lines; smooth steps: the share of a pixel's 8 neighbours that differ from it by at most
-/// half the frame's median step between horizontal neighbours). Energies are logarithms, so that
+/// for parallel lines; smooth steps: the share of a pixel's 8 neighbours that differ from it by less
+/// than half the frame's median step between horizontal neighbours). Energies are logarithms, so that
 /// texture that is missing — a smoothed or flat patch — lies as far out as texture that is too strong;
 /// the log mean intensity makes a darkening by a factor a shift, the same in bright and dark texture.
 /// The share of smooth steps is the micro-texture the energies miss: they are dominated by a
@@ -74,9 +74,10 @@ public enum TextureFeatures {
         return out
     }
 
-    /// Per pixel, the share of its 8 neighbours (mirrored borders) that differ from it by at most
+    /// Per pixel, the share of its 8 neighbours (mirrored borders) that differ from it by less than
     /// `smoothStepShare` of the median |y(x + 1) − y(x)| over the plane: relative to the frame, so that
-    /// a camera's gain or noise level does not move it.
+    /// a camera's gain or noise level does not move it. In a frame whose median step is 0 (mostly flat
+    /// or saturated), the equal neighbours.
     static func smoothStepShares(_ y: [Float], width: Int, height: Int) -> [Float] {
         var steps = [Float](repeating: 0, count: y.count)
         let m = GaussianBlur.mirror
@@ -92,7 +93,8 @@ public enum TextureFeatures {
                 for dy in -1...1 {
                     let row = m(r + dy, height) * width
                     for dx in -1...1 where dx != 0 || dy != 0 {
-                        if abs(y[row + m(x + dx, width)] - centre) <= tolerance { count += 1 }
+                        let step = abs(y[row + m(x + dx, width)] - centre)
+                        if step < tolerance || (tolerance == 0 && step == 0) { count += 1 }
                     }
                 }
                 share[r * width + x] = Float(count) / 8
