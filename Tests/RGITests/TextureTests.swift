@@ -109,11 +109,12 @@ import Testing
     @Test func smoothStepsTellAResampledPatchWhateverTheContrast() {
         var rng = SeededGenerator(seed: 21)
         let side = Self.side
-        var image = (0..<(side * side)).map { _ in 0.3 * rng.normal() }
+        let texture = (0..<(side * side)).map { _ in 0.3 * rng.normal() }
         let patch = Self.disk(radius: 12)
+        var image = texture
         for i in image.indices where patch[i] {
             let x = i % side, y = i / side
-            image[i] = image[(y / 2) * side + x / 2]  // the texture at twice the scale: pairs of equal pixels
+            image[i] = texture[(y / 2) * side + x / 2]  // the texture at twice the scale: 2×2 blocks of equal pixels
         }
         func meanShare(_ planes: [Float], _ region: (Int) -> Bool) -> Float {
             let shares = TextureFeatures.smoothStepShares(planes, width: side, height: side)
