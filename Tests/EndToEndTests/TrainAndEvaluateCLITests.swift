@@ -53,7 +53,8 @@ struct TrainAndEvaluateCLITests {
         #expect(score == "combined" || score == "texture" || score == "residual")
         #expect(t.firstRun.text.contains("score: \(score ?? "?") (pixel AUROC on synthetic defects: residual "), "\(t.firstRun.text)")
         let trees = critic["trees"] as! [String: Any]
-        #expect((trees["trees"] as! [Any]).count == 200 && trees["features"] as? Int == 36)
+        #expect((trees["trees"] as! [Any]).count == 200 && trees["features"] as? Int == 40
+            && critic["smooth_steps"] as? Bool == true)
         #expect((critic["good_high"] as! Double) > (critic["good_median"] as! Double))
         #expect((m["residual_scale"] as! [String: Double]).count == 3)
         for (mode, t) in calibration {
