@@ -42,16 +42,22 @@ public final class Inspector {
         let prepared = Date()
         let out = detector.inspect(planes: planes, width: image.width, height: image.height, minArea: thresholds.minArea)
         let solved = Date()
-        let defects = DefectMask(score: out.score, localEvidence: out.scaledResidual, width: image.width, height: image.height,
+        var defects = DefectMask(score: out.score, localEvidence: out.scaledResidual, width: image.width, height: image.height,
                                  thresholds: thresholds)
-        let regions = DefectRegions.find(defects, score: out.score, width: image.width)
         // The whole extent is restored: the shaped mask's edges and the gaps of a broken scratch are defect too.
         let inpaintStarted = Date()
-        let restoring = DefectMask.dilated(defects.extent, width: image.width, height: image.height, radius: detector.restorationGrowth)
+        let growth = detector.restorationGrowth
+        let restoring = DefectMask.dilated(defects.extent, width: image.width, height: image.height, radius: growth)
         let restoredPlanes = detector.inpaint(planes: planes, width: image.width, height: image.height, mask: restoring,
                                               reconstruction: out.reconstruction)
         // Nothing to restore costs only the dilation: it stays in postprocessing, and restore_ms is 0.
         let restoreSeconds = restoring.contains(true) ? Date().timeIntervalSince(inpaintStarted) : 0
+        if detector.scoreKind == .texture && restoring.contains(true) {
+            let outliers = Detector.outliers(planes: planes, restored: restoredPlanes, channels: spec.channels)
+            defects = defects.shapedByOutliers(outliers, width: image.width, height: image.height, growth: growth,
+                                               minArea: thresholds.minArea)
+        }
+        let regions = DefectRegions.find(defects, score: out.score, width: image.width)
         let restored = ImageTensor.image(planes: restoredPlanes, width: image.width, height: image.height, channels: spec.channels)
         let decision: Decision = out.imageScore > thresholds.image && !regions.isEmpty ? .defect : .ok
         let done = Date()

@@ -26,27 +26,63 @@ public struct DefectMask: Sendable {
     public init(score: [Float], localEvidence: [Float]? = nil, width: Int, height: Int, thresholds: Thresholds) {
         precondition(score.count == width * height && (localEvidence?.count ?? score.count) == score.count,
                      "score maps do not match \(width)×\(height)")
-        regions = AreaOpening.extentRegions(score, width: width, height: height, thresholds: thresholds)
-        extent = regions.labels.map { $0 > 0 }
-        var shapedByLocal = [Bool](repeating: false, count: regions.count + 1)
-        if let localEvidence {
-            let unusual = ConnectedComponents.label(zip(extent, localEvidence).map { $0 && $1 >= Self.localEvidenceLevel },
-                                                    width: width, height: height)
-            var area = [Int](repeating: 0, count: unusual.count + 1)
-            for l in unusual.labels where l > 0 { area[l] += 1 }
-            for (i, l) in unusual.labels.enumerated() where l > 0 && area[l] >= max(1, thresholds.minArea) {
-                shapedByLocal[regions.labels[i]] = true
-            }
+        let regions = AreaOpening.extentRegions(score, width: width, height: height, thresholds: thresholds)
+        let byLocal = localEvidence.map { Self.regionsFound(by: $0, in: regions, width: width, height: height, minArea: thresholds.minArea) }
+            ?? [Bool](repeating: false, count: regions.count + 1)
+        let byScore = Self.peakCut(score, regions: regions)
+        let byEvidence = localEvidence.map { Self.peakCut($0, regions: regions) }
+        let mask = regions.labels.indices.map { i in
+            let l = regions.labels[i]
+            return l > 0 && (byLocal[l] ? byEvidence![i] : byScore[i])
         }
-        let shape = { (i: Int, region: Int) -> Float in
-            if let localEvidence, shapedByLocal[region] { return localEvidence[i] }
-            return score[i]
-        }
+        self.init(mask: mask, extent: regions.labels.map { $0 > 0 }, regions: regions)
+    }
+
+    private init(mask: [Bool], extent: [Bool], regions: ConnectedComponents) {
+        self.mask = mask; self.extent = extent; self.regions = regions
+    }
+
+    /// The defects as a product scored by texture alone restores them: the extent grown by `growth`
+    /// pixels (what `Detector.inpaint` replaces), each region shaped by the restoration's outliers
+    /// where they find a defect by themselves, and keeping its shape otherwise.
+    ///
+    /// `outlier` is |frame − restoration| in units of the outlier level: inside the extent the
+    /// restoration is G(z) fitted to the surroundings alone, so it cannot have absorbed the defect, and
+    /// on good texture it misses by about the texture's own spread. A defect that is an outlier pixel by
+    /// pixel — a scratch, a hole — stands above that level in a connected patch and is drawn along it,
+    /// far tighter than the texture statistics' windows allow; a change of texture — a stain, a paste —
+    /// does not, and keeps the texture score's shape (docs/METHOD.md, "Shaping the mask by outliers").
+    public func shapedByOutliers(_ outlier: [Float], width: Int, height: Int, growth: Int, minArea: Int) -> DefectMask {
+        precondition(outlier.count == mask.count && mask.count == width * height, "outliers do not match \(width)×\(height)")
+        let grown = Self.dilated(extent, width: width, height: height, radius: growth)
+        let regions = ConnectedComponents.label(grown, width: width, height: height)
+        let byOutliers = Self.regionsFound(by: outlier, in: regions, width: width, height: height, minArea: minArea)
+        guard byOutliers.contains(true) else { return DefectMask(mask: mask, extent: grown, regions: regions) }
+        let cut = Self.peakCut(outlier, regions: regions)
+        let shaped = regions.labels.indices.map { i in byOutliers[regions.labels[i]] ? cut[i] : mask[i] }
+        return DefectMask(mask: shaped, extent: grown, regions: regions)
+    }
+
+    /// Per region label (index 0 unused): whether `evidence` finds a defect there by itself, a connected
+    /// patch of at least `minArea` pixels at `localEvidenceLevel` or above inside the region.
+    static func regionsFound(by evidence: [Float], in regions: ConnectedComponents, width: Int, height: Int, minArea: Int) -> [Bool] {
+        var found = [Bool](repeating: false, count: regions.count + 1)
+        let unusual = ConnectedComponents.label(zip(regions.labels, evidence).map { $0 > 0 && $1 >= Self.localEvidenceLevel },
+                                                width: width, height: height)
+        var area = [Int](repeating: 0, count: unusual.count + 1)
+        for l in unusual.labels where l > 0 { area[l] += 1 }
+        for (i, l) in unusual.labels.enumerated() where l > 0 && area[l] >= max(1, minArea) { found[regions.labels[i]] = true }
+        return found
+    }
+
+    /// Each region's pixels at `peakFraction` of the region's own peak of `evidence` (NaN never passes).
+    static func peakCut(_ evidence: [Float], regions: ConnectedComponents) -> [Bool] {
         var peak = [Float](repeating: -.infinity, count: regions.count + 1)
-        for (i, l) in regions.labels.enumerated() where l > 0 { peak[l] = max(peak[l], shape(i, l)) }
-        var mask = [Bool](repeating: false, count: score.count)
-        for (i, l) in regions.labels.enumerated() where l > 0 { mask[i] = shape(i, l) >= Self.peakFraction * peak[l] }
-        self.mask = mask
+        for (i, l) in regions.labels.enumerated() where l > 0 { peak[l] = max(peak[l], evidence[i]) }
+        return regions.labels.indices.map { i in
+            let l = regions.labels[i]
+            return l > 0 && evidence[i] >= Self.peakFraction * peak[l]
+        }
     }
 
     /// A mask grown by `radius` pixels (a square neighbourhood), clipped at the frame's edges.

@@ -249,6 +249,27 @@ public final class Detector {
                                 toWidth: toWidth, toHeight: height)
     }
 
+    /// How far, in standard deviations of the frame's own values, a pixel must stand from its
+    /// restoration to be an outlier (`DefectMask.shapedByOutliers`). G(z) restoring unseen texture is
+    /// off by about the texture's spread on good pixels; measured on the benchmark, docs/METHOD.md.
+    public static let outlierSpread: Float = 2
+
+    /// Per pixel, |frame − restored| in units of `outlierSpread` × the frame's standard deviation,
+    /// the largest over the channels (each channel against its own deviation).
+    public static func outliers(planes: [Float], restored: [Float], channels: Int) -> [Float] {
+        precondition(planes.count == restored.count && planes.count % channels == 0, "frame and restoration do not match")
+        let plane = planes.count / channels
+        var out = [Float](repeating: 0, count: plane)
+        for c in 0..<channels {
+            let values = planes[(c * plane)..<((c + 1) * plane)]
+            let mean = values.reduce(0, +) / Float(plane)
+            let spread = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(plane)).squareRoot()
+            let level = max(outlierSpread * spread, 1e-6)
+            for i in 0..<plane { out[i] = max(out[i], abs(planes[c * plane + i] - restored[c * plane + i]) / level) }
+        }
+        return out
+    }
+
     /// Restored image: the reconstruction where `mask` is set, the input elsewhere.
     public static func restore(planes: [Float], reconstruction: [Float], mask: [Bool], channels: Int) -> [Float] {
         let plane = mask.count

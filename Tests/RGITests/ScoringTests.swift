@@ -94,6 +94,42 @@ import Testing
         #expect(shaped.mask == [true, true, true, false, true, true, true])
     }
 
+    @Test func outliersOfTheRestorationShapeAThinDefectAndLeaveAChangeOfTextureAlone() {
+        // One 1×12 row: the texture score's extent covers pixels 3…8 and its cut keeps 4…7.
+        let score: [Float] = [0, 0, 0, 0.6, 1.2, 2.0, 2.0, 1.2, 0.6, 0, 0, 0]
+        let t = Thresholds(pixel: 0.5, minArea: 2, image: 1.0)
+        let defects = DefectMask(score: score, width: 12, height: 1, thresholds: t)
+        #expect(defects.mask == (0..<12).map { (4...7).contains($0) })
+        // A two-pixel outlier at 2…3 (reaching into the 1-pixel growth): the region is drawn along it.
+        var thin = [Float](repeating: 0.2, count: 12)
+        thin[2] = 3; thin[3] = 2.5
+        let shaped = defects.shapedByOutliers(thin, width: 12, height: 1, growth: 1, minArea: t.minArea)
+        #expect(shaped.extent == (0..<12).map { (2...9).contains($0) })
+        #expect(shaped.regions.count == 1)
+        #expect(shaped.mask == (0..<12).map { (2...3).contains($0) })
+        // One outlier pixel is below the minimum area, and outliers beyond the grown extent do not count:
+        // the texture score's shape stays.
+        var lone = [Float](repeating: 0.2, count: 12)
+        lone[5] = 3; lone[11] = 5; lone[0] = 5
+        #expect(defects.shapedByOutliers(lone, width: 12, height: 1, growth: 1, minArea: t.minArea).mask == defects.mask)
+        // No defect, nothing to shape.
+        let none = DefectMask(score: score, width: 12, height: 1, thresholds: Thresholds(pixel: 0.5, minArea: 2, image: 5))
+        #expect(!none.shapedByOutliers(thin, width: 12, height: 1, growth: 1, minArea: 2).mask.contains(true))
+    }
+
+    @Test func outliersAreMeasuredInTheFramesOwnSpreadPerChannel() {
+        // Two channels of 4 pixels; channel 0 has standard deviation 1, channel 1 deviation 10.
+        let planes: [Float] = [-1, 1, -1, 1, -10, 10, -10, 10]
+        var restored = planes
+        restored[0] += 4     // 4 / (2 × 1) = 2 outlier levels
+        restored[5] += 10    // 10 / (2 × 10) = 0.5
+        let outliers = Detector.outliers(planes: planes, restored: restored, channels: 2)
+        #expect(outliers.count == 4)
+        #expect(abs(outliers[0] - 2) < 1e-5 && abs(outliers[1] - 0.5) < 1e-5 && outliers[2] == 0 && outliers[3] == 0)
+        // A flat frame does not divide by zero.
+        #expect(Detector.outliers(planes: [0, 0], restored: [0, 1], channels: 1)[1].isFinite)
+    }
+
     @Test func componentsAreFourConnected() {
         // Diagonal neighbours are separate components.
         let cc = ConnectedComponents.label([true, false, false, true], width: 2, height: 2)
