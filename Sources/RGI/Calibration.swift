@@ -39,7 +39,7 @@ public enum Calibration {
         if detector.texture != nil { detector.settings.score = .combined }
         defer { detector.settings.score = saved }
         let outputs = images.map { detector.inspect(planes: $0.planes, width: $0.width, height: $0.height, minArea: defaultMinArea) }
-        detector.residualScale = max(quantile(outputs.flatMap(\.residual), pixelQuantile), 1e-6)
+        detector.residualScale = max(quantile(outputs.compactMap(\.residual).flatMap { $0 }, pixelQuantile), 1e-6)
         return outputs
     }
 
@@ -49,7 +49,8 @@ public enum Calibration {
                            minArea: (SolverSettings.Score) -> Int) -> Result {
         var l1: Double = 0, count = 0
         for (out, item) in zip(outputs, images) {
-            for (a, b) in zip(out.reconstruction, item.planes) { l1 += Double(abs(a - b)) }
+            guard let reconstruction = out.reconstruction else { continue }
+            for (a, b) in zip(reconstruction, item.planes) { l1 += Double(abs(a - b)) }
             count += item.planes.count
         }
         var thresholds: [SolverSettings.Score: Thresholds] = [:], goodScores: [Float] = []

@@ -26,16 +26,16 @@ public final class Detector {
         public let channels: Int
         /// Per-pixel anomaly score, row-major.
         public let score: [Float]
-        /// The blurred residual |y − G(z)|, row-major.
-        public let residual: [Float]
+        /// The blurred residual |y − G(z)|, row-major; nil where G was not solved (the texture score).
+        public let residual: [Float]?
         /// The texture critic's score, when the score uses it.
         public let texture: [Float]?
         /// With the combined score, the residual in the score's units (divided by its good 99.9th
         /// percentile): it localises a defect more sharply than the texture statistics, and
         /// `DefectMask` shapes regions by it where it finds the defect by itself.
         public let scaledResidual: [Float]?
-        /// Stitched G(z), CHW in [-1, 1].
-        public let reconstruction: [Float]
+        /// Stitched G(z), CHW in [-1, 1]; nil where G was not solved (the texture score).
+        public let reconstruction: [Float]?
         /// The area-opening image score (see `AreaOpening`).
         public let imageScore: Float
         public let solverSteps: Int
@@ -87,29 +87,39 @@ public final class Detector {
     }
 
     /// Inspects one image of CHW planes in [-1, 1]; `minArea` is used for the image score.
+    ///
+    /// With the texture score alone, nothing the score shows depends on G, so G is not solved here: a
+    /// frame without a defect costs only the critic, and `inpaint` solves the tiles of a defect when
+    /// there is one (docs/METHOD.md, "The texture score solves G only to restore").
     public func inspect(planes: [Float], width: Int, height: Int, minArea: Int) -> Output {
         precondition(planes.count == channels * width * height, "image planes do not match \(width)×\(height)×\(channels)")
-        let pad = padding
         let started = Date()
-        let padded = Self.mirrorPad(planes, width: width, height: height, channels: channels, pad: pad)
-        let (residual, recon, steps) = solveTiles(padded, width: width + 2 * pad, height: height + 2 * pad)
-        let residualCrop = Self.crop(residual, width: width + 2 * pad, channels: 1, pad: pad, toWidth: width, height: height)
-        let reconCrop = Self.crop(recon, width: width + 2 * pad, channels: channels, pad: pad, toWidth: width, height: height)
-        let residualScore = GaussianBlur.apply(residualCrop, width: width, height: height, sigma: settings.blurSigma)
+        var residualScore: [Float]?, reconCrop: [Float]?, steps = 0
+        if scoreKind != .texture {
+            let pad = padding
+            let padded = Self.mirrorPad(planes, width: width, height: height, channels: channels, pad: pad)
+            let solved = solveTiles(padded, width: width + 2 * pad, height: height + 2 * pad)
+            let residualCrop = Self.crop(solved.residual, width: width + 2 * pad, channels: 1, pad: pad, toWidth: width, height: height)
+            reconCrop = Self.crop(solved.recon, width: width + 2 * pad, channels: channels, pad: pad, toWidth: width, height: height)
+            residualScore = GaussianBlur.apply(residualCrop, width: width, height: height, sigma: settings.blurSigma)
+            steps = solved.steps
+        }
         let textureScore = scoreKind == .residual ? nil : texture?.score(planes, width: width, height: height)
         let score = Self.combine(scoreKind, residual: residualScore, texture: textureScore, residualScale: residualScale)
         let scale = residualScale
-        let scaledResidual = scoreKind == .combined && textureScore != nil ? residualScore.map { $0 / scale } : nil
+        let scaledResidual = scoreKind == .combined && textureScore != nil ? residualScore?.map { $0 / scale } : nil
         return Output(width: width, height: height, channels: channels, score: score, residual: residualScore,
                       texture: textureScore, scaledResidual: scaledResidual, reconstruction: reconCrop,
                       imageScore: AreaOpening.imageScore(score, width: width, height: height, minArea: minArea),
                       solverSteps: steps, solveSeconds: Date().timeIntervalSince(started))
     }
 
-    /// The score map of `kind` from the residual and the texture score (nil: residual only).
-    public static func combine(_ kind: SolverSettings.Score, residual: [Float], texture: [Float]?, residualScale: Float) -> [Float] {
+    /// The score map of `kind` from the residual and the texture score (nil: residual only). Only the
+    /// texture score exists without a residual.
+    public static func combine(_ kind: SolverSettings.Score, residual: [Float]?, texture: [Float]?, residualScale: Float) -> [Float] {
+        if let texture, kind == .texture { return texture }
+        guard let residual else { preconditionFailure("the \(kind.rawValue) score needs the residual, and G was not solved") }
         guard let texture, kind != .residual else { return residual }
-        if kind == .texture { return texture }
         return zip(residual, texture).map { max($0 / residualScale, $1) }
     }
 
@@ -119,16 +129,18 @@ public final class Detector {
     /// wherever G can draw a defect's darkening (a hole, a stain on grass), G(z) had drawn it. Each tile
     /// starts from the encoding of one of two views of the frame, whichever G reproduces better outside
     /// the mask: the mask filled with the local mean of its surroundings (nothing of the defect in it) or
-    /// with the first solve's G(z) (`reconstruction`: sharper where G did not draw the defect).
+    /// with the first solve's G(z) (`reconstruction`: sharper where G did not draw the defect); without a
+    /// first solve (the texture score), from the first view.
     /// Returns the input outside the mask and the new G(z) inside.
-    public func inpaint(planes: [Float], width: Int, height: Int, mask: [Bool], reconstruction: [Float]) -> [Float] {
-        precondition(planes.count == channels * width * height && mask.count == width * height && reconstruction.count == planes.count,
+    public func inpaint(planes: [Float], width: Int, height: Int, mask: [Bool], reconstruction: [Float]?) -> [Float] {
+        precondition(planes.count == channels * width * height && mask.count == width * height
+                     && (reconstruction?.count ?? planes.count) == planes.count,
                      "image, mask or reconstruction do not match \(width)×\(height)×\(channels)")
         guard mask.contains(true) else { return planes }
         let pad = padding, w = width + 2 * pad, h = height + 2 * pad
         let known = Self.mirrorPad(mask.map { $0 ? 0 : 1 }, width: width, height: height, channels: 1, pad: pad)
-        let views = [Self.fill(planes, width: width, height: height, channels: channels, mask: mask, sigma: Float(tile) / 8),
-                     Self.restore(planes: planes, reconstruction: reconstruction, mask: mask, channels: channels)]
+        let views = [Self.fill(planes, width: width, height: height, channels: channels, mask: mask, sigma: Float(tile) / 8)]
+            + (reconstruction.map { [Self.restore(planes: planes, reconstruction: $0, mask: mask, channels: channels)] } ?? [])
         let solved = solveTiles(Self.mirrorPad(planes, width: width, height: height, channels: channels, pad: pad), width: w, height: h,
                                 known: known, encode: views.map { Self.mirrorPad($0, width: width, height: height, channels: channels, pad: pad) })
         let inpainted = Self.crop(solved.recon, width: w, channels: channels, pad: pad, toWidth: width, height: height)

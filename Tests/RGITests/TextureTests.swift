@@ -173,6 +173,23 @@ import Testing
                 "without a texture critic the score is the residual")
     }
 
+    @Test func theTextureScoreAloneLeavesGUnsolvedUntilThereIsSomethingToRestore() {
+        let detector = Self.untrainedDetector(seed: 7, steps: 3), side = Self.side
+        let frame = Self.noise(seed: 410).enumerated().map { Self.disk(radius: 8)[$0.offset] ? -0.9 : $0.element }
+        detector.settings.score = .combined
+        let both = detector.inspect(planes: frame, width: side, height: side, minArea: 4)
+        detector.settings.score = .texture
+        let texture = detector.inspect(planes: frame, width: side, height: side, minArea: 4)
+        #expect(both.solverSteps > 0 && both.reconstruction != nil && both.residual != nil)
+        #expect(texture.solverSteps == 0 && texture.reconstruction == nil && texture.residual == nil, "G was solved")
+        #expect(texture.score == both.texture!, "the texture score is the critic's, with or without G")
+        // Restoring still solves G, from the frame with the mask filled by its surroundings.
+        let mask = Self.disk(radius: 8)
+        let restored = detector.inpaint(planes: frame, width: side, height: side, mask: mask, reconstruction: nil)
+        #expect(frame.indices.allSatisfy { mask[$0] || restored[$0] == frame[$0] })
+        #expect(frame.indices.contains { mask[$0] && abs(restored[$0] + 0.9) > 0.1 }, "the mask is drawn by G")
+    }
+
     /// A detector with an untrained 16×16 generator (its residual is noise) and the critic.
     static func untrainedDetector(seed: UInt64, steps: Int) -> Detector {
         var rng = SeededGenerator(seed: seed)
