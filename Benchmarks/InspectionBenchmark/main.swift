@@ -3,6 +3,7 @@
 // against solver steps (the speed/accuracy trade-off), on an MVTec-layout product.
 //
 //   InspectionBenchmark --model models/brick --data ../shared/data/rgi-bench/brick [--output docs/PERFORMANCE.md]
+//     [--section inspection-benchmark-gravel]   (another product's section in the same file)
 import BenchmarkSupport
 import CBLAS
 import Engine
@@ -14,7 +15,7 @@ import RGI
 let arguments = CommandLine.arguments
 func option(_ name: String) -> String? { arguments.firstIndex(of: name).map { arguments[$0 + 1] } }
 guard let modelPath = option("--model"), let dataPath = option("--data") else {
-    print("usage: InspectionBenchmark --model BUNDLE --data PRODUCT [--output FILE] [--images N] [--threading pool|openblas]")
+    print("usage: InspectionBenchmark --model BUNDLE --data PRODUCT [--output FILE] [--section NAME] [--images N] [--threading pool|openblas]")
     exit(2)
 }
 let output = option("--output")
@@ -80,26 +81,37 @@ for mode in SolverSettings.Mode.allCases {
     let t = totals.sorted(), s = solves.sorted(), r = restores.sorted()
     let gflops = flops / (solves.reduce(0, +) / 1000) / 1e9
     let restoring = r.isEmpty ? "–" : String(format: "%.0f (%d)", r[r.count / 2], r.count)
-    say(String(format: "| %@ | %d | %.0f | %.0f | %.0f | %@ | %d | %.1f | %.0f %% |", mode.rawValue, settings.steps, t[t.count / 2],
-               t[Int(Double(t.count - 1) * 0.95)], s[s.count / 2], restoring, tiles, gflops, 100 * gflops / peak))
+    // With the texture score alone the detecting "solve" is the critic: G is solved only to restore.
+    let solved = inspector.detector.scoreKind != .texture
+    say(String(format: "| %@ | %d | %.0f | %.0f | %.0f | %@ | %@ | %@ | %@ |", mode.rawValue, settings.steps, t[t.count / 2],
+               t[Int(Double(t.count - 1) * 0.95)], s[s.count / 2], restoring, solved ? "\(tiles)" : "0",
+               solved ? String(format: "%.1f", gflops) : "–", solved ? String(format: "%.0f %%", 100 * gflops / peak) : "–"))
+}
+if Inspector(bundle: bundle, settings: base).detector.scoreKind == .texture {
+    say()
+    say("This bundle scores by texture alone: the detecting column is the texture critic, no tile of G is solved for it (hence 0 tiles and no GFLOP/s), and G is solved only on frames with a defect, in the restoring column.")
 }
 say()
 say("The solver columns are the solve that finds the defects; restoring is the second solve, over the tiles that touch a found defect, on the frames (of those timed) that had one. FLOPs counted per tile of the first solve: encoder forward, then per step a generator forward and a backward to the latents (≈ one forward each), the weight gradients on generator-tuning steps (r-rgi), and a final forward; early stopping can end a solve sooner, so the GFLOP/s figure is a lower bound.")
 say()
-say("Pixel AUROC against solver steps (\(base.mode.rawValue), all \(evaluation.items.count) test images):")
+say("Accuracy against solver steps (\(base.mode.rawValue), all \(evaluation.items.count) test images; the detecting and the restoring solve both at the row's steps):")
 say()
-say("| steps | pixel AUROC | AUPRO@0.3 | image AUROC | ms per image p50 |")
-say("|---:|---:|---:|---:|---:|")
+say("| steps | pixel AUROC | AUPRO@0.3 | image AUROC | mask F1 | restoration PSNR gain (dB) | ms per image p50 |")
+say("|---:|---:|---:|---:|---:|---:|---:|")
 for steps in [1, 5, 10, 20, 40] {
     var settings = base
     settings.steps = steps
+    settings.restoreSteps = steps
     let inspector = Inspector(bundle: bundle, settings: settings)
     let (m, times) = try evaluation.run(inspector) { _, _ in }
     let sorted = times.sorted()
-    say(String(format: "| %d | %.4f | %.4f | %.4f | %.0f |", steps, m.pixelAUROC, m.aupro, m.imageAUROC, sorted[sorted.count / 2]))
+    say(String(format: "| %d | %.4f | %.4f | %.4f | %.3f | %.2f | %.0f |", steps, m.pixelAUROC, m.aupro, m.imageAUROC, m.maskF1,
+               m.restorePSNRGainDB, sorted[sorted.count / 2]))
 }
 
 if let output {
-    try PerformanceDocument.replaceSection("inspection-benchmark", title: "Inspection (`InspectionBenchmark`)", body: report, in: output)
+    let section = option("--section") ?? "inspection-benchmark"
+    let product = URL(fileURLWithPath: dataPath).lastPathComponent
+    try PerformanceDocument.replaceSection(section, title: "Inspection, \(product) (`InspectionBenchmark`)", body: report, in: output)
     print("wrote \(output)")
 }

@@ -7,6 +7,7 @@ extension SolverOverrides {
         o.mode = try section.choice("mode", of: SolverSettings.Mode.self)
         o.score = try section.choice("score", of: SolverSettings.Score.self)
         o.steps = try section.integer("steps", in: 0...100_000)
+        o.restoreSteps = try section.integer("restore_steps", in: 0...100_000)
         o.lambda = try section.number("lambda", in: 0...1_000).map(Float.init)
         o.blurSigma = try section.number("blur", in: 0...100).map(Float.init)
         o.restarts = try section.integer("restarts", in: 0...1_000)

@@ -73,12 +73,14 @@ public enum Calibration {
     /// Calibrates every solver mode and score and records the result in the manifest; the texture
     /// critic's scale is first set from the same images, and with a critic the product's score and
     /// each score's minimum defect area are chosen on synthetic defects (`chooseScore`; a given
-    /// `minArea` is used as it is). The default mode's and score's thresholds become `thresholds`.
+    /// `minArea` is used as it is), then the restoring steps (`chooseRestoreSteps`). The default mode's
+    /// and score's thresholds become `thresholds`.
     /// Returns the plain-inversion reconstruction error.
     @discardableResult
     public static func calibrateAllModes(detector: Detector, images: [TrainingImages.Item], minArea: Int?,
                                          manifest: inout Manifest, report: (SolverSettings.Mode, Result) -> Void = { _, _ in },
-                                         chose: (ScoreChoice) -> Void = { _ in }) -> Float {
+                                         chose: (ScoreChoice) -> Void = { _ in },
+                                         choseRestoring: (RestoreChoice) -> Void = { _ in }) -> Float {
         precondition(!images.isEmpty, "calibration needs held-out images")
         let saved = detector.settings.mode
         defer { detector.settings.mode = saved }
@@ -101,6 +103,10 @@ public enum Calibration {
             areas = choice.minArea
             chose(choice)
         }
+        let restoring = chooseRestoreSteps(detector: detector, images: images, seed: manifest.training.options.seed,
+                                           score: manifest.solver.score)
+        manifest.solver.restoreSteps = restoring.steps
+        choseRestoring(restoring)
         var byKey: [String: Thresholds] = [:], inversionL1: Float = 0
         for mode in SolverSettings.Mode.allCases {
             detector.settings.mode = mode
@@ -216,6 +222,73 @@ public enum Calibration {
         let best = SolverSettings.Score.allCases.max { aurocs[$0]! < aurocs[$1]! }!
         let score = aurocs[.combined]! >= aurocs[best]! - scoreChoiceMargin ? .combined : best
         return ScoreChoice(score: score, pixelAUROC: aurocs, minArea: areas, recall: recalls)
+    }
+
+    /// The restoring solve's steps chosen on synthetic defects, with the restoration gain of each candidate.
+    public struct RestoreChoice: Sendable, CustomStringConvertible {
+        public var steps: Int
+        /// Mean restoration PSNR gain (dB) inside the synthetic defects, per candidate number of steps.
+        public var gainDB: [Int: Double]
+
+        public var description: String {
+            let each = gainDB.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value)) dB" }
+            return "restore steps: \(steps) (restoration gain on synthetic defects: \(each.joined(separator: ", ")))"
+        }
+    }
+
+    /// Restoring steps calibration chooses from.
+    public static let restoreStepCandidates = [1, 3, 10]
+    /// The fewest steps whose gain is within this of the best are chosen (fewer steps, less time).
+    public static let restoreGainMarginDB = 0.1
+
+    /// Chooses the restoring solve's steps without a labelled defect: each held-out image (a crop of at
+    /// most `TextureCritic.cropSide`, but at least a tile) gets one synthetic defect, the kinds in turn,
+    /// and is restored over the defect's own mask (grown as the detector grows an extent) with each
+    /// candidate; the candidate whose mean PSNR gain inside the defect — clean image known — is best
+    /// wins, the fewest steps on a near tie. On a stochastic texture the restoration is a guess of
+    /// texture nobody saw, and a G(z) fitted longer draws detail that is not the part's; on a product G
+    /// reproduces, more steps fit it closer (docs/METHOD.md, "How many restoring steps"). `score` is the
+    /// product's: with the texture score alone the restoration starts without a first solve.
+    public static func chooseRestoreSteps(detector: Detector, images: [TrainingImages.Item], seed: UInt64,
+                                          score: SolverSettings.Score) -> RestoreChoice {
+        precondition(!images.isEmpty, "choosing the restoring steps needs held-out images")
+        let saved = detector.settings
+        defer { detector.settings = saved }
+        detector.settings.score = score
+        var rng = SeededGenerator(seed: seed &+ 0x2E57)
+        let channels = detector.channels, kinds = SyntheticDefects.Change.allCases
+        let width = min(images.map(\.width).min()!, max(TextureCritic.cropSide, detector.tile))
+        let height = min(images.map(\.height).min()!, max(TextureCritic.cropSide, detector.tile))
+        let crops = images.map { TextureCritic.crop($0, channels: channels, width: width, height: height, rng: &rng) }
+        var gains = [Int: [Double]]()
+        for (i, clean) in crops.enumerated() {
+            let (planes, mask) = SyntheticDefects.make(clean, donor: crops[(i + 1) % crops.count], width: width, height: height,
+                                                       channels: channels, change: kinds[i % kinds.count], rng: &rng)
+            let restoring = DefectMask.dilated(mask, width: width, height: height, radius: detector.restorationGrowth)
+            let first = detector.scoreKind == .texture
+                ? nil : detector.inspect(planes: planes, width: width, height: height, minArea: 1).reconstruction
+            for steps in restoreStepCandidates {
+                detector.settings.restoreSteps = steps
+                let restored = detector.inpaint(planes: planes, width: width, height: height, mask: restoring, reconstruction: first)
+                gains[steps, default: []].append(psnrGain(restored: restored, defective: planes, clean: clean, mask: mask))
+            }
+        }
+        let mean = gains.mapValues { $0.reduce(0, +) / Double($0.count) }
+        let best = mean.values.max()!
+        return RestoreChoice(steps: restoreStepCandidates.first { mean[$0]! >= best - restoreGainMarginDB }!, gainDB: mean)
+    }
+
+    /// PSNR(restored, clean) − PSNR(defective, clean) over the mask's pixels (every channel), dB.
+    static func psnrGain(restored: [Float], defective: [Float], clean: [Float], mask: [Bool]) -> Double {
+        let plane = mask.count
+        var before = 0.0, after = 0.0
+        for i in clean.indices where mask[i % plane] {
+            before += Double((defective[i] - clean[i]) * (defective[i] - clean[i]))
+            after += Double((restored[i] - clean[i]) * (restored[i] - clean[i]))
+        }
+        // Errors below one part in 10⁶ of a grey level count as that: no infinite gain.
+        let floor = 1e-12 * Double(clean.count)
+        return 10 * log10(max(before, floor) / max(after, floor))
     }
 
     /// exp(median(log x) + z · 1.4826 · MAD(log x)): a normal fit to the logs that outliers do not move.

@@ -137,6 +137,9 @@ public final class Detector {
                      && (reconstruction?.count ?? planes.count) == planes.count,
                      "image, mask or reconstruction do not match \(width)×\(height)×\(channels)")
         guard mask.contains(true) else { return planes }
+        let detecting = settings
+        settings.steps = settings.restoreSteps ?? settings.steps
+        defer { settings = detecting }
         let pad = padding, w = width + 2 * pad, h = height + 2 * pad
         let known = Self.mirrorPad(mask.map { $0 ? 0 : 1 }, width: width, height: height, channels: 1, pad: pad)
         let views = [Self.fill(planes, width: width, height: height, channels: channels, mask: mask, sigma: Float(tile) / 8)]

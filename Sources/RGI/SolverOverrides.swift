@@ -3,6 +3,7 @@
 public struct SolverOverrides: Sendable, Equatable {
     public var mode: SolverSettings.Mode?
     public var steps: Int?
+    public var restoreSteps: Int?
     public var lambda: Float?
     public var blurSigma: Float?
     public var restarts: Int?
@@ -21,6 +22,7 @@ public struct SolverOverrides: Sendable, Equatable {
         var s = base
         if let mode { s.mode = mode }
         if let steps { s.steps = steps }
+        if let restoreSteps { s.restoreSteps = restoreSteps }
         if let lambda { s.lambda = lambda }
         if let blurSigma { s.blurSigma = blurSigma }
         if let restarts { s.restarts = restarts }

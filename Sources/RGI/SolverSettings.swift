@@ -26,6 +26,9 @@ public struct SolverSettings: Codable, Equatable, Sendable {
     public var mode: Mode = .rrgi
     /// Solver iterations per frame (upper bound: early stopping may end sooner).
     public var steps = 10
+    /// Iterations of the restoring solve (`Detector.inpaint`), nil: `steps`. Calibration chooses it on
+    /// synthetic defects: on a stochastic texture a G(z) fitted longer draws detail that is not the part's.
+    public var restoreSteps: Int?
     /// Adam learning rate of the latents.
     public var learningRateZ: Float = 0.1
     /// Adam learning rate of the generator weights (R-RGI).
@@ -53,7 +56,7 @@ public struct SolverSettings: Codable, Equatable, Sendable {
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case mode, steps, learningRateZ, learningRateTheta, thetaStart, proximity, lambda, restarts
+        case mode, steps, restoreSteps, learningRateZ, learningRateTheta, thetaStart, proximity, lambda, restarts
         case earlyStopTolerance, stride, padding, blurSigma, score
     }
 
@@ -63,6 +66,7 @@ public struct SolverSettings: Codable, Equatable, Sendable {
         let d = SolverSettings()
         mode = try c.decodeIfPresent(Mode.self, forKey: .mode) ?? d.mode
         steps = try c.decodeIfPresent(Int.self, forKey: .steps) ?? d.steps
+        restoreSteps = try c.decodeIfPresent(Int.self, forKey: .restoreSteps)
         learningRateZ = try c.decodeIfPresent(Float.self, forKey: .learningRateZ) ?? d.learningRateZ
         learningRateTheta = try c.decodeIfPresent(Float.self, forKey: .learningRateTheta) ?? d.learningRateTheta
         thetaStart = try c.decodeIfPresent(Double.self, forKey: .thetaStart) ?? d.thetaStart

@@ -42,6 +42,7 @@ public struct TrainingPipeline {
         case progress(TrainingProgress)
         case calibrating(images: Int)
         case scoreChosen(Calibration.ScoreChoice)
+        case restoreStepsChosen(Calibration.RestoreChoice)
         case finished(Manifest)
     }
 
@@ -103,7 +104,7 @@ public struct TrainingPipeline {
             events(.calibrating(images: holdout.count))
             manifest.training.holdoutReconstructionL1 =
                 Calibration.calibrateAllModes(detector: detector, images: holdout, minArea: minArea, manifest: &manifest,
-                                              chose: { events(.scoreChosen($0)) })
+                                              chose: { events(.scoreChosen($0)) }, choseRestoring: { events(.restoreStepsChosen($0)) })
         }
         let bundle = ModelBundle(manifest: manifest, path: outputFolder, generator: trainer.ema,
                                  encoder: trainer.networks.encoder, discriminator: trainer.networks.discriminator)

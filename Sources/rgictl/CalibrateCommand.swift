@@ -67,6 +67,8 @@ struct CalibrateCommand: ParsableCommand {
                                 t.image, t.pixel, t.minArea, s[s.count / 2], s.last!))
         } chose: { choice in
             print(choice)
+        } choseRestoring: { choice in
+            print(choice)
         }
         let t = bundle.manifest.thresholds
         print(String(format: "default (%@, %@): image threshold %.4f  pixel threshold %.4f  min area %d",

@@ -11,6 +11,9 @@ struct SolverOptions: ParsableArguments {
     @Option(help: "Solver steps per frame.")
     var steps: Int?
 
+    @Option(help: "Steps of the solve that restores a defective frame (default: the calibrated ones).")
+    var restoreSteps: Int?
+
     @Option(help: "Sparsity weight λ of the outlier term.")
     var lambda: Float?
 
@@ -49,7 +52,7 @@ struct SolverOptions: ParsableArguments {
 
     func settings(_ base: SolverSettings) -> SolverSettings {
         var o = SolverOverrides()
-        o.mode = mode; o.steps = steps; o.lambda = lambda; o.blurSigma = blur
+        o.mode = mode; o.steps = steps; o.restoreSteps = restoreSteps; o.lambda = lambda; o.blurSigma = blur
         o.learningRateZ = lrZ; o.learningRateTheta = lrTheta; o.thetaStart = thetaStart; o.proximity = proximity
         o.stride = stride; o.padding = padding; o.score = score
         return o.applied(to: base)

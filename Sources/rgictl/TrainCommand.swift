@@ -103,6 +103,8 @@ struct TrainCommand: ParsableCommand {
                     print("calibrating thresholds on \(n) held-out good images…")
                 case .scoreChosen(let choice):
                     print(choice)
+                case .restoreStepsChosen(let choice):
+                    print(choice)
                 case .finished(let m):
                     bar.finish()
                     print(String(format: "wrote %@ (%@): %d steps in %.0f s, %.0f tiles/s, held-out inversion L1 %.4f, pixel threshold %.4f, min area %d",

@@ -35,6 +35,7 @@ struct ConfigurationTests {
         mode = "rgi"
         steps = 10
         score = "texture"
+        restore_steps = 3
         """
 
     @Test func readsEveryKeyOfAValidFile() throws {
@@ -53,6 +54,7 @@ struct ConfigurationTests {
         #expect(brick.overlap == 16 && brick.threshold == 0.5 && brick.minArea == 12)
         #expect(brick.timeBudget == .milliseconds(250))
         #expect(brick.solver.mode == .rgi && brick.solver.steps == 10 && brick.solver.score == .texture)
+        #expect(brick.solver.restoreSteps == 3)
     }
 
     @Test(arguments: [

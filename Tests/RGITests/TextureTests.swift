@@ -190,6 +190,39 @@ import Testing
         #expect(frame.indices.contains { mask[$0] && abs(restored[$0] + 0.9) > 0.1 }, "the mask is drawn by G")
     }
 
+    @Test func restoringStepsAreTheirOwnAndChosenOnSyntheticDefects() {
+        let detector = Self.untrainedDetector(seed: 8, steps: 4), side = Self.side
+        let frame = Self.noise(seed: 420), mask = Self.disk(radius: 8)
+        detector.settings.score = .texture
+        detector.settings.restoreSteps = 0
+        let encoded = detector.inpaint(planes: frame, width: side, height: side, mask: mask, reconstruction: nil)
+        detector.settings.restoreSteps = 6
+        let fitted = detector.inpaint(planes: frame, width: side, height: side, mask: mask, reconstruction: nil)
+        #expect(encoded != fitted, "the restoring steps were not used")
+        #expect(detector.settings.steps == 4 && detector.settings.restoreSteps == 6, "inpainting leaves the settings as they were")
+        detector.settings.restoreSteps = nil
+        #expect(detector.inpaint(planes: frame, width: side, height: side, mask: mask, reconstruction: nil)
+                == { detector.settings.restoreSteps = 4; defer { detector.settings.restoreSteps = nil }
+                     return detector.inpaint(planes: frame, width: side, height: side, mask: mask, reconstruction: nil) }(),
+                "without restoring steps the detecting ones apply")
+
+        let choice = Calibration.chooseRestoreSteps(detector: detector, images: Self.heldOut, seed: 1, score: .combined)
+        #expect(Set(choice.gainDB.keys) == Set(Calibration.restoreStepCandidates) && choice.gainDB.values.allSatisfy(\.isFinite))
+        let best = choice.gainDB.values.max()!
+        #expect(choice.gainDB[choice.steps]! >= best - Calibration.restoreGainMarginDB)
+        #expect(Calibration.restoreStepCandidates.filter { $0 < choice.steps }.allSatisfy { choice.gainDB[$0]! < best - Calibration.restoreGainMarginDB },
+                "the fewest steps within the margin: \(choice)")
+        #expect(detector.settings.score == .texture && detector.settings.restoreSteps == nil, "the settings are restored")
+    }
+
+    @Test func restorationGainIsMeasuredInsideTheMask() {
+        let clean: [Float] = [0, 0, 0, 0], defective: [Float] = [1, 1, 5, 0], mask = [true, true, false, false]
+        // Inside the mask the error falls from 1 to 0.1 per pixel: 20 dB; outside it does not count.
+        let restored: [Float] = [0.1, -0.1, 5, 3]
+        #expect(abs(Calibration.psnrGain(restored: restored, defective: defective, clean: clean, mask: mask) - 20) < 1e-5)
+        #expect(Calibration.psnrGain(restored: clean, defective: defective, clean: clean, mask: mask).isFinite)
+    }
+
     /// A detector with an untrained 16×16 generator (its residual is noise) and the critic.
     static func untrainedDetector(seed: UInt64, steps: Int) -> Detector {
         var rng = SeededGenerator(seed: seed)
@@ -253,9 +286,11 @@ import Testing
     @Test func calibrationStoresEachScoresChosenAreaWithItsThresholds() throws {
         let detector = Self.untrainedDetector(seed: 7, steps: 2), images = Self.heldOut
         var manifest = Manifest.forTests(spec: GeneratorSpec(latent: 8, tile: 16, channels: 1, baseWidth: 8))
-        var chosen: Calibration.ScoreChoice?
-        Calibration.calibrateAllModes(detector: detector, images: images, minArea: nil, manifest: &manifest, chose: { chosen = $0 })
+        var chosen: Calibration.ScoreChoice?, restoring: Calibration.RestoreChoice?
+        Calibration.calibrateAllModes(detector: detector, images: images, minArea: nil, manifest: &manifest,
+                                      chose: { chosen = $0 }, choseRestoring: { restoring = $0 })
         let choice = try #require(chosen)
+        #expect(manifest.solver.restoreSteps == restoring?.steps && Calibration.restoreStepCandidates.contains(manifest.solver.restoreSteps!))
         for mode in SolverSettings.Mode.allCases {
             for kind in SolverSettings.Score.allCases {
                 let t = manifest.calibration![Manifest.calibrationKey(mode, kind)]!
@@ -270,7 +305,12 @@ import Testing
 
     @Test func bundlesFromBeforeTheTextureEvidenceKeepScoringTheResidual() throws {
         let old = try Manifest.decoder.decode(SolverSettings.self, from: Data(#"{"mode": "rgi", "steps": 7}"#.utf8))
-        #expect(old.score == .residual && old.steps == 7)
+        #expect(old.score == .residual && old.steps == 7 && old.restoreSteps == nil, "restoring takes the detecting steps")
+        var settings = SolverSettings()
+        settings.restoreSteps = 3
+        let json = try Manifest.encoder.encode(settings)
+        #expect(try Manifest.decoder.decode(SolverSettings.self, from: json).restoreSteps == 3)
+        #expect(String(decoding: json, as: UTF8.self).contains("\"restore_steps\" : 3"))
         #expect(SolverSettings().score == .combined)
         #expect(Manifest.calibrationKey(.rgi, .residual) == "rgi" && Manifest.calibrationKey(.rrgi, .combined) == "r-rgi+combined")
     }
