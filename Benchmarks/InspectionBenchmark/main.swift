@@ -83,7 +83,9 @@ for mode in SolverSettings.Mode.allCases {
     let restoring = r.isEmpty ? "–" : String(format: "%.0f (%d)", r[r.count / 2], r.count)
     // With the texture score alone the detecting "solve" is the critic: G is solved only to restore.
     let solved = inspector.detector.scoreKind != .texture
-    say(String(format: "| %@ | %d | %.0f | %.0f | %.0f | %@ | %@ | %@ | %@ |", mode.rawValue, settings.steps, t[t.count / 2],
+    // Restoring steps of their own (calibration's choice) in brackets.
+    let steps = "\(settings.steps)" + (settings.restoreSteps.map { $0 == settings.steps ? "" : " (\($0))" } ?? "")
+    say(String(format: "| %@ | %@ | %.0f | %.0f | %.0f | %@ | %@ | %@ | %@ |", mode.rawValue, steps, t[t.count / 2],
                t[Int(Double(t.count - 1) * 0.95)], s[s.count / 2], restoring, solved ? "\(tiles)" : "0",
                solved ? String(format: "%.1f", gflops) : "–", solved ? String(format: "%.0f %%", 100 * gflops / peak) : "–"))
 }
@@ -92,7 +94,7 @@ if Inspector(bundle: bundle, settings: base).detector.scoreKind == .texture {
     say("This bundle scores by texture alone: the detecting column is the texture critic, no tile of G is solved for it (hence 0 tiles and no GFLOP/s), and G is solved only on frames with a defect, in the restoring column.")
 }
 say()
-say("The solver columns are the solve that finds the defects; restoring is the second solve, over the tiles that touch a found defect, on the frames (of those timed) that had one. FLOPs counted per tile of the first solve: encoder forward, then per step a generator forward and a backward to the latents (≈ one forward each), the weight gradients on generator-tuning steps (r-rgi), and a final forward; early stopping can end a solve sooner, so the GFLOP/s figure is a lower bound.")
+say("Steps: the solves' steps, the restoring solve's in brackets where they differ. The solver columns are the solve that finds the defects; restoring is the second solve, over the tiles that touch a found defect, on the frames (of those timed) that had one. FLOPs counted per tile of the first solve: encoder forward, then per step a generator forward and a backward to the latents (≈ one forward each), the weight gradients on generator-tuning steps (r-rgi), and a final forward; early stopping can end a solve sooner, so the GFLOP/s figure is a lower bound.")
 say()
 say("Accuracy against solver steps (\(base.mode.rawValue), all \(evaluation.items.count) test images; the detecting and the restoring solve both at the row's steps):")
 say()
