@@ -50,6 +50,26 @@ struct SolverOptions: ParsableArguments {
     @Option(help: "Minimum defect area in pixels (default: the calibrated one).")
     var minArea: Int?
 
+    /// The ranges the daemon's config accepts for the same settings: a negative step count or stride
+    /// would stop the solver, not the command.
+    func validate() throws {
+        func check<T: Comparable>(_ value: T?, _ name: String, _ range: ClosedRange<T>) throws {
+            guard let value, !range.contains(value) else { return }
+            throw ValidationError("--\(name) must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
+        }
+        try check(steps, "steps", 0...100_000)
+        try check(restoreSteps, "restore-steps", 0...100_000)
+        try check(lambda, "lambda", 0...1_000)
+        try check(lrZ, "lr-z", 0...10)
+        try check(lrTheta, "lr-theta", 0...10)
+        try check(thetaStart, "theta-start", 0...1)
+        try check(proximity, "proximity", 0...1e9)
+        try check(stride, "stride", 1...4_096)
+        try check(padding, "padding", -1...4_096)
+        try check(blur, "blur", 0...100)
+        try check(minArea, "min-area", 1...100_000_000)
+    }
+
     func settings(_ base: SolverSettings) -> SolverSettings {
         var o = SolverOverrides()
         o.mode = mode; o.steps = steps; o.restoreSteps = restoreSteps; o.lambda = lambda; o.blurSigma = blur

@@ -52,6 +52,11 @@ struct TrainAndEvaluateCLITests {
         let score = solver["score"] as? String
         #expect(score == "combined" || score == "texture" || score == "residual")
         #expect(t.firstRun.text.contains("score: \(score ?? "?") (pixel AUROC on synthetic defects: residual "), "\(t.firstRun.text)")
+        // The restoring steps calibration chose on synthetic defects, and the output says which.
+        let restoreSteps = solver["restore_steps"] as? Int
+        #expect(restoreSteps.map { [1, 3, 10].contains($0) } == true, "\(solver)")
+        #expect(t.firstRun.text.contains("restore steps: \(restoreSteps ?? -1) (restoration gain on synthetic defects: 1 "),
+                "\(t.firstRun.text)")
         let trees = critic["trees"] as! [String: Any]
         #expect((trees["trees"] as! [Any]).count == 200 && trees["features"] as? Int == 40
             && critic["smooth_steps"] as? Bool == true)
@@ -126,6 +131,14 @@ struct TrainAndEvaluateCLITests {
         let noCheckpoint = try Binaries.rgictl("train", "--data", t.images, "--out", t.root + "/m4", "--resume")
         #expect(noCheckpoint.status != 0 && noCheckpoint.text.contains("no checkpoint to resume from"), "\(noCheckpoint.text)")
         #expect(!fm.fileExists(atPath: t.root + "/m1") && !fm.fileExists(atPath: t.root + "/m2"), "failed runs leave no bundle folder")
+
+        // Solver settings out of range are refused before a frame is read (a negative step count used to stop the solver).
+        for (option, message) in [("--steps=-1", "--steps must be between 0 and 100000, not -1"),
+                                  ("--restore-steps=-2", "--restore-steps must be between 0 and 100000, not -2")] {
+            let refused = try Binaries.rgictl("inspect", "--model", t.model, "--out", t.root + "/refused", option, t.images + "/000.png")
+            #expect(refused.status != 0 && refused.text.contains(message), "\(refused.text)")
+        }
+        #expect(!fm.fileExists(atPath: t.root + "/refused"))
     }
 
     /// `rgictl evaluate` computes the metrics itself; `shared/bench/score.py` reads the same report
