@@ -51,8 +51,9 @@ public final class Inspector {
         let restoredPlanes = detector.inpaint(planes: planes, width: image.width, height: image.height, mask: restoring,
                                               reconstruction: out.reconstruction)
         // Nothing to restore costs only the dilation: it stays in postprocessing, and restore_ms is 0.
-        let restoreSeconds = restoring.contains(true) ? Date().timeIntervalSince(inpaintStarted) : 0
-        if detector.scoreKind == .texture && restoring.contains(true) {
+        let restores = restoring.contains(true)
+        let restoreSeconds = restores ? Date().timeIntervalSince(inpaintStarted) : 0
+        if detector.scoreKind == .texture && restores {
             let outliers = Detector.outliers(planes: planes, restored: restoredPlanes, channels: spec.channels)
             defects = defects.shapedByOutliers(outliers, width: image.width, height: image.height, growth: growth,
                                                minArea: thresholds.minArea)

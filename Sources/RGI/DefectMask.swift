@@ -27,15 +27,12 @@ public struct DefectMask: Sendable {
         precondition(score.count == width * height && (localEvidence?.count ?? score.count) == score.count,
                      "score maps do not match \(width)×\(height)")
         let regions = AreaOpening.extentRegions(score, width: width, height: height, thresholds: thresholds)
-        let byLocal = localEvidence.map { Self.regionsFound(by: $0, in: regions, width: width, height: height, minArea: thresholds.minArea) }
-            ?? [Bool](repeating: false, count: regions.count + 1)
-        let byScore = Self.peakCut(score, regions: regions)
-        let byEvidence = localEvidence.map { Self.peakCut($0, regions: regions) }
-        let mask = regions.labels.indices.map { i in
-            let l = regions.labels[i]
-            return l > 0 && (byLocal[l] ? byEvidence![i] : byScore[i])
-        }
-        self.init(mask: mask, extent: regions.labels.map { $0 > 0 }, regions: regions)
+        // Each region is cut on one evidence: the local one where it finds the defect, else the score.
+        let shaping = localEvidence.map { local in
+            let byLocal = Self.regionsFound(by: local, in: regions, width: width, height: height, minArea: thresholds.minArea)
+            return regions.labels.indices.map { byLocal[regions.labels[$0]] ? local[$0] : score[$0] }
+        } ?? score
+        self.init(mask: Self.peakCut(shaping, regions: regions), extent: regions.labels.map { $0 > 0 }, regions: regions)
     }
 
     private init(mask: [Bool], extent: [Bool], regions: ConnectedComponents) {
