@@ -172,9 +172,7 @@ public enum Calibration {
         defer { detector.settings.score = saved }
         var rng = SeededGenerator(seed: seed &+ 0x5C0E)
         let channels = detector.channels
-        let width = min(images.map(\.width).min()!, max(TextureCritic.cropSide, detector.tile))
-        let height = min(images.map(\.height).min()!, max(TextureCritic.cropSide, detector.tile))
-        let crops = images.map { TextureCritic.crop($0, channels: channels, width: width, height: height, rng: &rng) }
+        let (crops, width, height) = syntheticDefectCrops(images, detector: detector, rng: &rng)
         var maps = [SolverSettings.Score: [Float]](), labels: [Bool] = []
         func add(_ planes: [Float], mask: [Bool], known: Detector.Output? = nil) {
             let out = known ?? detector.inspect(planes: planes, width: width, height: height, minArea: 1)
@@ -257,9 +255,7 @@ public enum Calibration {
         detector.settings.score = score
         var rng = SeededGenerator(seed: seed &+ 0x2E57)
         let channels = detector.channels, kinds = SyntheticDefects.Change.allCases
-        let width = min(images.map(\.width).min()!, max(TextureCritic.cropSide, detector.tile))
-        let height = min(images.map(\.height).min()!, max(TextureCritic.cropSide, detector.tile))
-        let crops = images.map { TextureCritic.crop($0, channels: channels, width: width, height: height, rng: &rng) }
+        let (crops, width, height) = syntheticDefectCrops(images, detector: detector, rng: &rng)
         var gains = [Int: [Double]]()
         for (i, clean) in crops.enumerated() {
             let (planes, mask) = SyntheticDefects.make(clean, donor: crops[(i + 1) % crops.count], width: width, height: height,
@@ -276,6 +272,16 @@ public enum Calibration {
         let mean = gains.mapValues { $0.reduce(0, +) / Double($0.count) }
         let best = mean.values.max()!
         return RestoreChoice(steps: restoreStepCandidates.first { mean[$0]! >= best - restoreGainMarginDB }!, gainDB: mean)
+    }
+
+    /// One crop of each held-out image to put synthetic defects on: at most `TextureCritic.cropSide`
+    /// (the critic's own crops), but at least a tile, and no larger than the smallest image.
+    static func syntheticDefectCrops(_ images: [TrainingImages.Item], detector: Detector,
+                                     rng: inout SeededGenerator) -> (crops: [[Float]], width: Int, height: Int) {
+        let width = min(images.map(\.width).min()!, max(TextureCritic.cropSide, detector.tile))
+        let height = min(images.map(\.height).min()!, max(TextureCritic.cropSide, detector.tile))
+        let crops = images.map { TextureCritic.crop($0, channels: detector.channels, width: width, height: height, rng: &rng) }
+        return (crops, width, height)
     }
 
     /// PSNR(restored, clean) − PSNR(defective, clean) over the mask's pixels (every channel), dB.
