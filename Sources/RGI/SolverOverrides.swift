@@ -18,6 +18,21 @@ public struct SolverOverrides: Sendable, Equatable {
 
     public init() {}
 
+    /// The values each setting accepts, the same in the daemon's config and on rgictl's command line:
+    /// a negative step count or a zero stride would stop the solver, not the command.
+    public enum Limits {
+        public static let steps = 0...100_000
+        public static let lambda: ClosedRange<Double> = 0...1_000
+        public static let blurSigma: ClosedRange<Double> = 0...100
+        public static let restarts = 0...1_000
+        public static let learningRate: ClosedRange<Double> = 0...10
+        public static let thetaStart: ClosedRange<Double> = 0...1
+        public static let proximity: ClosedRange<Double> = 0...1e9
+        public static let stride = 1...4_096
+        public static let padding = -1...4_096
+        public static let earlyStopTolerance: ClosedRange<Double> = 0...1
+    }
+
     public func applied(to base: SolverSettings) -> SolverSettings {
         var s = base
         if let mode { s.mode = mode }

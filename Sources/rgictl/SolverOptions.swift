@@ -50,23 +50,23 @@ struct SolverOptions: ParsableArguments {
     @Option(help: "Minimum defect area in pixels (default: the calibrated one).")
     var minArea: Int?
 
-    /// The ranges the daemon's config accepts for the same settings: a negative step count or stride
-    /// would stop the solver, not the command.
+    /// The ranges the daemon's config accepts for the same settings (`SolverOverrides.Limits`).
     func validate() throws {
+        typealias Limits = SolverOverrides.Limits
         func check<T: Comparable>(_ value: T?, _ name: String, _ range: ClosedRange<T>) throws {
             guard let value, !range.contains(value) else { return }
             throw ValidationError("--\(name) must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
         }
-        try check(steps, "steps", 0...100_000)
-        try check(restoreSteps, "restore-steps", 0...100_000)
-        try check(lambda, "lambda", 0...1_000)
-        try check(lrZ, "lr-z", 0...10)
-        try check(lrTheta, "lr-theta", 0...10)
-        try check(thetaStart, "theta-start", 0...1)
-        try check(proximity, "proximity", 0...1e9)
-        try check(stride, "stride", 1...4_096)
-        try check(padding, "padding", -1...4_096)
-        try check(blur, "blur", 0...100)
+        try check(steps, "steps", Limits.steps)
+        try check(restoreSteps, "restore-steps", Limits.steps)
+        try check(lambda.map(Double.init), "lambda", Limits.lambda)
+        try check(lrZ.map(Double.init), "lr-z", Limits.learningRate)
+        try check(lrTheta.map(Double.init), "lr-theta", Limits.learningRate)
+        try check(thetaStart, "theta-start", Limits.thetaStart)
+        try check(proximity.map(Double.init), "proximity", Limits.proximity)
+        try check(stride, "stride", Limits.stride)
+        try check(padding, "padding", Limits.padding)
+        try check(blur.map(Double.init), "blur", Limits.blurSigma)
         try check(minArea, "min-area", 1...100_000_000)
     }
 
