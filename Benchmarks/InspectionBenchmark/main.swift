@@ -63,6 +63,8 @@ func solverFLOPs(_ s: SolverSettings, steps: Int) -> Double {
 say("| mode | steps | ms per image p50 | p95 | solver ms p50 | restoring ms p50 (frames) | tiles per image | solver GFLOP/s | share of sgemm peak |")
 say("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 let timedItems = Array(evaluation.items.prefix(imageCount))
+// With the texture score alone the detecting "solve" is the critic: G is solved only to restore.
+let solved = base.score.shown(hasTexture: bundle.manifest.textureCritic != nil) != .texture
 for mode in SolverSettings.Mode.allCases {
     var settings = base
     settings.mode = mode
@@ -81,15 +83,13 @@ for mode in SolverSettings.Mode.allCases {
     let t = totals.sorted(), s = solves.sorted(), r = restores.sorted()
     let gflops = flops / (solves.reduce(0, +) / 1000) / 1e9
     let restoring = r.isEmpty ? "–" : String(format: "%.0f (%d)", r[r.count / 2], r.count)
-    // With the texture score alone the detecting "solve" is the critic: G is solved only to restore.
-    let solved = inspector.detector.scoreKind != .texture
     // Restoring steps of their own (calibration's choice) in brackets.
     let steps = "\(settings.steps)" + (settings.restoreSteps.map { $0 == settings.steps ? "" : " (\($0))" } ?? "")
     say(String(format: "| %@ | %@ | %.0f | %.0f | %.0f | %@ | %@ | %@ | %@ |", mode.rawValue, steps, t[t.count / 2],
                t[Int(Double(t.count - 1) * 0.95)], s[s.count / 2], restoring, solved ? "\(tiles)" : "0",
                solved ? String(format: "%.1f", gflops) : "–", solved ? String(format: "%.0f %%", 100 * gflops / peak) : "–"))
 }
-if Inspector(bundle: bundle, settings: base).detector.scoreKind == .texture {
+if !solved {
     say()
     say("This bundle scores by texture alone: the detecting column is the texture critic, no tile of G is solved for it (hence 0 tiles and no GFLOP/s), and G is solved only on frames with a defect, in the restoring column.")
 }
