@@ -46,8 +46,7 @@ public final class Inspector {
                                  thresholds: thresholds)
         // The whole extent is restored: the shaped mask's edges and the gaps of a broken scratch are defect too.
         let inpaintStarted = Date()
-        let growth = detector.restorationGrowth
-        let restoring = DefectMask.dilated(defects.extent, width: image.width, height: image.height, radius: growth)
+        let restoring = DefectMask.dilated(defects.extent, width: image.width, height: image.height, radius: detector.restorationGrowth)
         let restoredPlanes = detector.inpaint(planes: planes, width: image.width, height: image.height, mask: restoring,
                                               reconstruction: out.reconstruction)
         // Nothing to restore costs only the dilation: it stays in postprocessing, and restore_ms is 0.
@@ -55,7 +54,7 @@ public final class Inspector {
         let restoreSeconds = restores ? Date().timeIntervalSince(inpaintStarted) : 0
         if detector.scoreKind == .texture && restores {
             let outliers = Detector.outliers(planes: planes, restored: restoredPlanes, channels: spec.channels)
-            defects = defects.shapedByOutliers(outliers, width: image.width, height: image.height, growth: growth,
+            defects = defects.shapedByOutliers(outliers, restored: restoring, width: image.width, height: image.height,
                                                minArea: thresholds.minArea)
         }
         let regions = DefectRegions.find(defects, score: out.score, width: image.width)

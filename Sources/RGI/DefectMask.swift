@@ -39,9 +39,9 @@ public struct DefectMask: Sendable {
         self.mask = mask; self.extent = extent; self.regions = regions
     }
 
-    /// The defects as a product scored by texture alone restores them: the extent grown by `growth`
-    /// pixels (what `Detector.inpaint` replaces), each region shaped by the restoration's outliers
-    /// where they find a defect by themselves, and keeping its shape otherwise.
+    /// The defects as a product scored by texture alone restores them: `restored`, the extent grown
+    /// by what `Detector.inpaint` replaces, becomes the extent, and each of its regions is shaped by the
+    /// restoration's outliers where they find a defect by themselves, keeping its shape otherwise.
     ///
     /// `outlier` is |frame − restoration| in units of the outlier level: inside the extent the
     /// restoration is G(z) fitted to the surroundings alone, so it cannot have absorbed the defect, and
@@ -49,9 +49,10 @@ public struct DefectMask: Sendable {
     /// pixel — a scratch, a hole — stands above that level in a connected patch and is drawn along it,
     /// far tighter than the texture statistics' windows allow; a change of texture — a stain, a paste —
     /// does not, and keeps the texture score's shape (docs/METHOD.md, "Shaping the mask by outliers").
-    public func shapedByOutliers(_ outlier: [Float], width: Int, height: Int, growth: Int, minArea: Int) -> DefectMask {
-        precondition(outlier.count == mask.count && mask.count == width * height, "outliers do not match \(width)×\(height)")
-        let grown = Self.dilated(extent, width: width, height: height, radius: growth)
+    public func shapedByOutliers(_ outlier: [Float], restored grown: [Bool], width: Int, height: Int, minArea: Int) -> DefectMask {
+        precondition(outlier.count == mask.count && grown.count == mask.count && mask.count == width * height,
+                     "outliers or restored area do not match \(width)×\(height)")
+        precondition(zip(extent, grown).allSatisfy { !$0 || $1 }, "the restored area must hold the extent")
         let regions = ConnectedComponents.label(grown, width: width, height: height)
         let byOutliers = Self.regionsFound(by: outlier, in: regions, width: width, height: height, minArea: minArea)
         guard byOutliers.contains(true) else { return DefectMask(mask: mask, extent: grown, regions: regions) }

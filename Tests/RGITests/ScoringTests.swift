@@ -103,7 +103,8 @@ import Testing
         // A two-pixel outlier at 2…3 (reaching into the 1-pixel growth): the region is drawn along it.
         var thin = [Float](repeating: 0.2, count: 12)
         thin[2] = 3; thin[3] = 2.5
-        let shaped = defects.shapedByOutliers(thin, width: 12, height: 1, growth: 1, minArea: t.minArea)
+        let restored = DefectMask.dilated(defects.extent, width: 12, height: 1, radius: 1)
+        let shaped = defects.shapedByOutliers(thin, restored: restored, width: 12, height: 1, minArea: t.minArea)
         #expect(shaped.extent == (0..<12).map { (2...9).contains($0) })
         #expect(shaped.regions.count == 1)
         #expect(shaped.mask == (0..<12).map { (2...3).contains($0) })
@@ -111,10 +112,10 @@ import Testing
         // the texture score's shape stays.
         var lone = [Float](repeating: 0.2, count: 12)
         lone[5] = 3; lone[11] = 5; lone[0] = 5
-        #expect(defects.shapedByOutliers(lone, width: 12, height: 1, growth: 1, minArea: t.minArea).mask == defects.mask)
+        #expect(defects.shapedByOutliers(lone, restored: restored, width: 12, height: 1, minArea: t.minArea).mask == defects.mask)
         // No defect, nothing to shape.
         let none = DefectMask(score: score, width: 12, height: 1, thresholds: Thresholds(pixel: 0.5, minArea: 2, image: 5))
-        #expect(!none.shapedByOutliers(thin, width: 12, height: 1, growth: 1, minArea: 2).mask.contains(true))
+        #expect(!none.shapedByOutliers(thin, restored: none.extent, width: 12, height: 1, minArea: 2).mask.contains(true))
     }
 
     @Test func outliersAreMeasuredInTheFramesOwnSpreadPerChannel() {
