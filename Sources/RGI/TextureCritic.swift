@@ -16,6 +16,25 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     /// (0 and 1 until `rescale(on:)`).
     public var goodMedian: Float
     public var goodHigh: Float
+    /// The same per band of distance from the frame's nearest edge (nil in older bundles: one scale
+    /// for the whole frame). Within 3σ of the edge the statistics are taken partly over mirrored
+    /// texture, fewer distinct pixels, so good pixels there reach higher log-odds: with one scale the
+    /// most unusual pixels of a good frame lay at its edge (on gravel, 77 % of the good test images'
+    /// peaks within 8 pixels of it, a fifth of the frame; docs/METHOD.md).
+    public var edgeScales: [EdgeScale]?
+
+    /// The scale of the pixels from `fromEdge` pixels from the nearest edge to the next band's start.
+    public struct EdgeScale: Codable, Equatable, Sendable {
+        public var fromEdge: Int
+        public var median: Float
+        public var high: Float
+    }
+    /// Where the bands start: finer near the edge, where the log-odds change fastest, and none beyond
+    /// 3σ of the widest scale (24 pixels), where nothing the statistics see is mirrored.
+    static let edgeBandStarts = [0, 2, 4, 8, 12, 16, 24]
+    /// A band with fewer held-out pixels than this keeps the whole frame's scale: a 99.9th percentile
+    /// needs a few pixels above it.
+    static let edgeBandMinimumPixels = 2000
     /// Whether every statistic is taken relative to its median over the frame, so that what the
     /// critic judges is how a neighbourhood differs from the rest of the same part, not how the
     /// whole photograph differs from the training photographs (nil in older bundles: absolute).
@@ -110,18 +129,50 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     }
 
     /// Sets the score's units from these good images: their median log-odds becomes 0, their 99.9th
-    /// percentile 1.
+    /// percentile 1, over the whole frame and in each band of distance from its edge.
     public mutating func rescale(on images: [TrainingImages.Item]) throws(FitError) {
         guard !images.isEmpty else { throw .noImages }
-        let all = images.flatMap { logOdds($0.planes, width: $0.width, height: $0.height) }.sorted()
-        goodMedian = linearQuantile(sorted: all, 0.5)
-        goodHigh = max(linearQuantile(sorted: all, Self.scaleQuantile), goodMedian + 1e-3)
+        var all: [Float] = [], byBand = [[Float]](repeating: [], count: Self.edgeBandStarts.count)
+        for image in images {
+            let odds = logOdds(image.planes, width: image.width, height: image.height)
+            let band = Self.edgeBands(starts: Self.edgeBandStarts, width: image.width, height: image.height)
+            all += odds
+            for (value, b) in zip(odds, band) { byBand[b].append(value) }
+        }
+        (goodMedian, goodHigh) = Self.scale(sorted: all.sorted())
+        edgeScales = zip(Self.edgeBandStarts, byBand).map { start, values in
+            guard values.count >= Self.edgeBandMinimumPixels else { return EdgeScale(fromEdge: start, median: goodMedian, high: goodHigh) }
+            let (median, high) = Self.scale(sorted: values.sorted())
+            return EdgeScale(fromEdge: start, median: median, high: high)
+        }
+    }
+
+    /// The median and the 99.9th percentile, at least a little above it.
+    static func scale(sorted: [Float]) -> (median: Float, high: Float) {
+        let median = linearQuantile(sorted: sorted, 0.5)
+        return (median, max(linearQuantile(sorted: sorted, Self.scaleQuantile), median + 1e-3))
+    }
+
+    /// Each pixel's band: the index of the last of `starts` (ascending, from 0) at or below its
+    /// distance from the nearest edge, row-major.
+    static func edgeBands(starts: [Int], width: Int, height: Int) -> [Int] {
+        let lookup = (0...max(width, height)).map { d in starts.lastIndex { $0 <= d }! }
+        return (0..<(width * height)).map { i in
+            let x = i % width, y = i / width
+            return lookup[min(x, width - 1 - x, y, height - 1 - y)]
+        }
     }
 
     /// The texture score per pixel, ≥ 0.
     public func score(_ image: [Float], width: Int, height: Int) -> [Float] {
-        let range = goodHigh - goodMedian
-        return logOdds(image, width: width, height: height).map { max(0, ($0 - goodMedian) / range) }
+        let odds = logOdds(image, width: width, height: height)
+        guard let edgeScales, edgeScales.first?.fromEdge == 0 else {
+            let range = goodHigh - goodMedian
+            return odds.map { max(0, ($0 - goodMedian) / range) }
+        }
+        return zip(odds, Self.edgeBands(starts: edgeScales.map(\.fromEdge), width: width, height: height)).map { value, b in
+            max(0, (value - edgeScales[b].median) / (edgeScales[b].high - edgeScales[b].median))
+        }
     }
 
     /// The trees' log-odds per pixel, blurred.

@@ -49,6 +49,40 @@ import Testing
         #expect(Double(above) / Double(total) < 0.01, "\(above) of \(total) good pixels above 1")
     }
 
+    /// Pixels near the frame's edge are held to their own band's scale: there the statistics are
+    /// partly taken over mirrored texture and good pixels reach higher log-odds.
+    @Test func goodImagesSitAtTheCalibratedScaleAtTheEdge() {
+        let bands = TextureCritic.edgeBands(starts: TextureCritic.edgeBandStarts, width: Self.side, height: Self.side)
+        let scales = Self.critic.edgeScales ?? []
+        #expect(scales.map(\.fromEdge) == TextureCritic.edgeBandStarts)
+        var wholeFrame = Self.critic
+        wholeFrame.edgeScales = nil
+        var above = 0, aboveWholeFrame = 0, total = 0
+        for seed in UInt64(100)..<104 {
+            let image = Self.noise(seed: seed)
+            let score = Self.critic.score(image, width: Self.side, height: Self.side)
+            let unbanded = wholeFrame.score(image, width: Self.side, height: Self.side)
+            for i in score.indices where bands[i] == 0 {
+                total += 1
+                if score[i] > 1 { above += 1 }
+                if unbanded[i] > 1 { aboveWholeFrame += 1 }
+            }
+        }
+        #expect(Double(above) / Double(total) < 0.01, "\(above) of \(total) good edge pixels above 1")
+        #expect(aboveWholeFrame > above, "one scale for the whole frame: \(aboveWholeFrame) edge pixels above 1, by band \(above)")
+    }
+
+    @Test func edgeBandsCountTheDistanceFromTheNearestEdge() {
+        let bands = TextureCritic.edgeBands(starts: [0, 2, 3], width: 8, height: 7)
+        func band(_ x: Int, _ y: Int) -> Int { bands[y * 8 + x] }
+        #expect(band(0, 0) == 0 && band(1, 1) == 0 && band(2, 2) == 1 && band(3, 3) == 2 && band(4, 3) == 2)
+        #expect(band(6, 2) == 0 && band(3, 5) == 0 && band(2, 3) == 1 && band(3, 2) == 1 && band(7, 6) == 0)
+        // Only a band with enough held-out pixels gets its own scale: the critic's 64-pixel frames have
+        // no pixel 24 from the edge, so the last band keeps the whole frame's.
+        let last = Self.critic.edgeScales!.last!
+        #expect(last.median == Self.critic.goodMedian && last.high == Self.critic.goodHigh)
+    }
+
     @Test(arguments: ["darkened", "flat"])
     func defectsAGeneratorCouldReproduceStandOut(kind: String) {
         var image = Self.noise(seed: 200)
