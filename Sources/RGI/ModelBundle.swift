@@ -56,6 +56,9 @@ public struct ModelBundle {
         do { try manifest.architecture.generator.validate() } catch {
             throw LoadError.manifest(path: manifestPath, reason: "architecture.generator: \(error)")
         }
+        do { try manifest.textureCritic?.validate(channels: manifest.architecture.generator.channels) } catch {
+            throw LoadError.manifest(path: manifestPath, reason: "texture_critic: \(error)")
+        }
         let networks = Networks(spec: manifest.architecture.generator, seed: 0)
         do {
             for (file, net) in [(manifest.files.generator, networks.generator), (manifest.files.encoder, networks.encoder),

@@ -63,6 +63,38 @@ public struct TextureCritic: Codable, Equatable, Sendable {
         return settings
     }
 
+    /// Why a critic read from a manifest cannot score: a field that does not fit the others.
+    public struct InvalidCritic: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Checks what `score` relies on, so that a corrupt or hand-edited manifest is refused when the
+    /// bundle loads instead of stopping inspection: the trees' shape and feature indices, and units
+    /// that are finite and ascending.
+    public func validate(channels expected: Int) throws(InvalidCritic) {
+        func fail(_ reason: String) -> InvalidCritic { InvalidCritic(description: reason) }
+        guard channels == expected else { throw fail("channels \(channels) differ from the generator's \(expected)") }
+        guard !sigmas.isEmpty, sigmas.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw fail("sigmas must be positive") }
+        let features = channels * sigmas.count * TextureFeatures.perScale(smoothSteps: smoothSteps ?? false)
+        guard trees.features == features else { throw fail("trees.features \(trees.features) is not the \(features) statistics of these sigmas and channels") }
+        guard (1...16).contains(trees.depth) else { throw fail("trees.depth \(trees.depth) is not 1 to 16") }
+        let inner = (1 << trees.depth) - 1
+        for (i, tree) in trees.trees.enumerated() {
+            guard tree.feature.count == inner, tree.threshold.count == inner, tree.leaf.count == inner + 1 else {
+                throw fail("trees.trees[\(i)] does not have the \(inner) nodes and \(inner + 1) leaves of depth \(trees.depth)")
+            }
+            guard tree.feature.allSatisfy({ (0..<features).contains($0) }) else { throw fail("trees.trees[\(i)].feature is outside 0..<\(features)") }
+        }
+        func unitsValid(_ median: Float, _ high: Float) -> Bool { median.isFinite && high.isFinite && high > median }
+        guard unitsValid(goodMedian, goodHigh) else { throw fail("good_high must be finite and above good_median") }
+        if let edgeScales {
+            guard edgeScales.first?.fromEdge == 0, zip(edgeScales, edgeScales.dropFirst()).allSatisfy({ $0.fromEdge < $1.fromEdge }) else {
+                throw fail("edge_scales must start from_edge 0 and ascend")
+            }
+            guard edgeScales.allSatisfy({ unitsValid($0.median, $0.high) }) else { throw fail("edge_scales: every high must be finite and above its median") }
+        }
+    }
+
     public enum FitError: Error, CustomStringConvertible {
         case noImages
         public var description: String { "the texture critic needs at least one good image" }
@@ -166,7 +198,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     /// The texture score per pixel, ≥ 0.
     public func score(_ image: [Float], width: Int, height: Int) -> [Float] {
         let odds = logOdds(image, width: width, height: height)
-        guard let edgeScales, edgeScales.first?.fromEdge == 0 else {
+        guard let edgeScales else {
             let range = goodHigh - goodMedian
             return odds.map { max(0, ($0 - goodMedian) / range) }
         }

@@ -75,6 +75,49 @@ import Testing
         #expect(String(describing: try error { try ModelBundle.load(from: path) }).contains("generator.safetensors"))
     }
 
+    /// A critic whose trees or units do not fit would stop inspection at the first frame: the bundle
+    /// is refused when it loads, naming the field.
+    @Test func aCorruptTextureCriticIsRefusedWhenTheBundleLoads() throws {
+        let path = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var bundle = makeBundle(at: path)
+        var rng = SeededGenerator(seed: 5)
+        let images = (0..<3).map { _ in TrainingImages.Item(path: "noise", width: 16, height: 16, planes: (0..<256).map { _ in 0.3 * rng.normal() }) }
+        var settings = TextureCritic.treeSettings
+        settings.trees = 3
+        var critic = try TextureCritic.fit(images: images, channels: 1, cropsPerImage: 1, settings: settings)
+        try critic.rescale(on: images)
+        bundle.manifest.textureCritic = critic
+        try bundle.save()
+        #expect(try ModelBundle.load(from: path).manifest.textureCritic == critic)
+
+        let manifestPath = path + "/manifest.json"
+        let good = try Data(contentsOf: URL(fileURLWithPath: manifestPath))
+        func loadEdited(_ edit: (inout [String: Any]) -> Void) throws -> String {
+            var json = try JSONSerialization.jsonObject(with: good) as! [String: Any]
+            var critic = json["texture_critic"] as! [String: Any]
+            edit(&critic)
+            json["texture_critic"] = critic
+            try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: manifestPath))
+            return String(describing: try error { try ModelBundle.load(from: path) })
+        }
+        let badFeature = try loadEdited { critic in
+            var trees = critic["trees"] as! [String: Any], list = trees["trees"] as! [[String: Any]]
+            var features = list[0]["feature"] as! [Int]
+            features[0] = 999
+            list[0]["feature"] = features; trees["trees"] = list; critic["trees"] = trees
+        }
+        #expect(badFeature.contains("texture_critic: trees.trees[0].feature is outside 0..<40"), "\(badFeature)")
+        let badBands = try loadEdited { critic in
+            var scales = critic["edge_scales"] as! [[String: Any]]
+            scales[1]["from_edge"] = 0
+            critic["edge_scales"] = scales
+        }
+        #expect(badBands.contains("texture_critic: edge_scales must start from_edge 0 and ascend"), "\(badBands)")
+        let badChannels = try loadEdited { $0["channels"] = 3 }
+        #expect(badChannels.contains("texture_critic: channels 3 differ from the generator's 1"), "\(badChannels)")
+    }
+
     func error(_ body: () throws -> Void) throws -> Error {
         do { try body() } catch { return error }
         throw CancellationError()
