@@ -12,7 +12,8 @@ import Foundation
 /// - `foreignPattern`: a texture no good part has — smoothed noise of a random grain, in half the
 ///   cases cut into 2–4 flat levels — brought to the region's mean and contrast (a foreign material,
 ///   the way DRAEM pastes textures from an unrelated dataset, without needing one);
-/// - `smoothing`: the region blurred (wear, a smeared or missing texture);
+/// - `smoothing`: the region blurred (wear, a smeared or missing texture; calibration's checks only,
+///   not the critic's training, `TextureCritic.trainingChanges`);
 /// - `noise`: grain added (dust, pitting);
 /// - `line`: a thin curve filled flat bright or dark (scratches, cracks, hairs).
 public enum SyntheticDefects {

@@ -56,6 +56,11 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     public static let cropsPerImage = 8
     static let defectsPerCrop = 2
     static let samplesPerCrop = 50
+    /// The synthetic defects the critic learns from: all but the blur. A blurred patch is also what a
+    /// good part's smooth surfaces look like — a large smooth stone face in gravel, a soft patch of a
+    /// photograph — so a critic taught that blur is a defect called them (calibration's checks on
+    /// synthetic defects still blur; docs/METHOD.md, "The blurred synthetic defect left out").
+    static let trainingChanges = SyntheticDefects.Change.allCases.filter { $0 != .smoothing }
     /// The critic's trees: twice the ensemble `BoostedTrees` defaults to, for the larger sample.
     public static var treeSettings: BoostedTrees.Settings {
         var settings = BoostedTrees.Settings()
@@ -117,7 +122,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
         }
         /// One image whose features are sampled: sets of the pixels drawn from it, each with its label.
         struct Draw { var planes: [Float]; var sets: [(pixels: [Int], label: Bool)] }
-        let changes = SyntheticDefects.Change.allCases
+        let changes = trainingChanges
         let all = Array(0..<(width * height))
         var samples: [Float] = [], labels: [Bool] = []
         // Crops are drawn in order (every random choice comes from one generator, so a seed gives one
