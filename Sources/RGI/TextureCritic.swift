@@ -202,13 +202,11 @@ public struct TextureCritic: Codable, Equatable, Sendable {
 
     /// The texture score per pixel, ≥ 0.
     public func score(_ image: [Float], width: Int, height: Int) -> [Float] {
+        // A bundle from before the bands has one scale: a single band from the edge inwards.
+        let scales = edgeScales ?? [EdgeScale(fromEdge: 0, median: goodMedian, high: goodHigh)]
         let odds = logOdds(image, width: width, height: height)
-        guard let edgeScales else {
-            let range = goodHigh - goodMedian
-            return odds.map { max(0, ($0 - goodMedian) / range) }
-        }
-        return zip(odds, Self.edgeBands(starts: edgeScales.map(\.fromEdge), width: width, height: height)).map { value, b in
-            max(0, (value - edgeScales[b].median) / (edgeScales[b].high - edgeScales[b].median))
+        return zip(odds, Self.edgeBands(starts: scales.map(\.fromEdge), width: width, height: height)).map { value, b in
+            max(0, (value - scales[b].median) / (scales[b].high - scales[b].median))
         }
     }
 
