@@ -42,6 +42,8 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     /// Whether the statistics include the share of smooth steps (`TextureFeatures`; nil in older
     /// bundles: without).
     public var smoothSteps: Bool?
+    /// Whether they also include the share of non-uniform patterns (nil in older bundles: without).
+    public var nonUniformPatterns: Bool?
 
     /// Blur of the log-odds map, pixels: one pixel's odds are noisy, its neighbourhood's are not.
     public static let blurSigma: Float = 2
@@ -80,7 +82,8 @@ public struct TextureCritic: Codable, Equatable, Sendable {
         func fail(_ reason: String) -> InvalidCritic { InvalidCritic(description: reason) }
         guard channels == expected else { throw fail("channels \(channels) differ from the generator's \(expected)") }
         guard !sigmas.isEmpty, sigmas.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw fail("sigmas must be positive") }
-        let features = channels * sigmas.count * TextureFeatures.perScale(smoothSteps: smoothSteps ?? false)
+        let features = channels * sigmas.count * TextureFeatures.perScale(smoothSteps: smoothSteps ?? false,
+                                                                                 nonUniformPatterns: nonUniformPatterns ?? false)
         guard trees.features == features else { throw fail("trees.features \(trees.features) is not the \(features) statistics of these sigmas and channels") }
         guard (1...16).contains(trees.depth) else { throw fail("trees.depth \(trees.depth) is not 1 to 16") }
         let inner = (1 << trees.depth) - 1
@@ -108,7 +111,8 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     /// Trains the critic on good images (CHW planes of `channels`); its scale is left for
     /// `rescale(on:)`, which calibration runs on the held-out images.
     public static func fit(images: [TrainingImages.Item], channels: Int, sigmas: [Float] = TextureFeatures.defaultSigmas,
-                           seed: UInt64 = 1, centred: Bool = true, smoothSteps: Bool = true, cropsPerImage: Int = cropsPerImage,
+                           seed: UInt64 = 1, centred: Bool = true, smoothSteps: Bool = true,
+                           nonUniformPatterns: Bool = true, cropsPerImage: Int = cropsPerImage,
                            settings: BoostedTrees.Settings = treeSettings) throws(FitError) -> TextureCritic {
         guard !images.isEmpty else { throw .noImages }
         var rng = SeededGenerator(seed: seed &+ 0xC41C)
@@ -116,7 +120,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
         let crops = (0..<max(1, cropsPerImage)).flatMap { _ in
             images.map { crop($0, channels: channels, width: width, height: height, rng: &rng) }
         }
-        let d = channels * sigmas.count * TextureFeatures.perScale(smoothSteps: smoothSteps)
+        let d = channels * sigmas.count * TextureFeatures.perScale(smoothSteps: smoothSteps, nonUniformPatterns: nonUniformPatterns)
         func pick(_ pool: [Int], _ count: Int, rng: inout SeededGenerator) -> [Int] {
             (0..<min(count, pool.count)).map { _ in pool[Int(rng.next() % UInt64(pool.count))] }
         }
@@ -152,7 +156,8 @@ public struct TextureCritic: Codable, Equatable, Sendable {
             nonisolated(unsafe) let out = rows
             DispatchQueue.concurrentPerform(iterations: batchDraws.count) { k in
                 let features = TextureFeatures.planes(batchDraws[k].planes, width: width, height: height, channels: channels,
-                                                      sigmas: sigmas, centred: centred, smoothSteps: smoothSteps)
+                                                      sigmas: sigmas, centred: centred, smoothSteps: smoothSteps,
+                                                      nonUniformPatterns: nonUniformPatterns)
                 out[k] = batchDraws[k].sets.flatMap(\.pixels).flatMap { p in (0..<d).map { features[$0][p] } }
             }
             for (draw, row) in zip(draws, rows) {
@@ -162,7 +167,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
         }
         let trees = BoostedTrees.fit(samples: samples, labels: labels, features: d, settings: settings)
         return TextureCritic(sigmas: sigmas, channels: channels, trees: trees, goodMedian: 0, goodHigh: 1, centred: centred,
-                             smoothSteps: smoothSteps)
+                             smoothSteps: smoothSteps, nonUniformPatterns: smoothSteps && nonUniformPatterns)
     }
 
     /// Sets the score's units from these good images: their median log-odds becomes 0, their 99.9th
@@ -213,7 +218,8 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     /// The trees' log-odds per pixel, blurred.
     func logOdds(_ image: [Float], width: Int, height: Int) -> [Float] {
         let planes = TextureFeatures.planes(image, width: width, height: height, channels: channels, sigmas: sigmas,
-                                            centred: centred ?? false, smoothSteps: smoothSteps ?? false)
+                                            centred: centred ?? false, smoothSteps: smoothSteps ?? false,
+                                            nonUniformPatterns: nonUniformPatterns ?? false)
         precondition(planes.count == trees.features, "the critic has \(trees.features) features, the image gives \(planes.count)")
         // The 200 trees are a large part of the critic's cost per frame: rows are split between the cores.
         let n = width * height, chunks = min(height, 4 * ProcessInfo.processInfo.activeProcessorCount)

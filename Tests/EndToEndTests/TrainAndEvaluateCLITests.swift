@@ -58,8 +58,8 @@ struct TrainAndEvaluateCLITests {
         #expect(t.firstRun.text.contains("restore steps: \(restoreSteps ?? -1) (restoration gain on synthetic defects: 1 "),
                 "\(t.firstRun.text)")
         let trees = critic["trees"] as! [String: Any]
-        #expect((trees["trees"] as! [Any]).count == 200 && trees["features"] as? Int == 40
-            && critic["smooth_steps"] as? Bool == true)
+        #expect((trees["trees"] as! [Any]).count == 200 && trees["features"] as? Int == 44
+            && critic["smooth_steps"] as? Bool == true && critic["non_uniform_patterns"] as? Bool == true)
         #expect((critic["good_high"] as! Double) > (critic["good_median"] as! Double))
         #expect((m["residual_scale"] as! [String: Double]).count == 3)
         for (mode, t) in calibration {

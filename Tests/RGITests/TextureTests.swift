@@ -165,20 +165,52 @@ import Testing
             #expect(inside > outside + 0.2, "contrast \(contrast): share inside \(inside), outside \(outside)")
         }
         #expect(TextureFeatures.smoothStepShares([Float](repeating: 0.2, count: 64), width: 8, height: 8).allSatisfy { $0 == 1 })
-        #expect(Self.critic.smoothSteps == true && Self.critic.trees.features == 4 * TextureFeatures.perScale(smoothSteps: true))
+        #expect(Self.critic.smoothSteps == true && Self.critic.nonUniformPatterns == true
+            && Self.critic.trees.features == 4 * TextureFeatures.perScale(smoothSteps: true, nonUniformPatterns: true))
     }
 
-    /// A bundle written before the share of smooth steps existed decodes `smoothSteps` as nil and
-    /// keeps the nine statistics its trees were fitted on.
-    @Test func aCriticFromBeforeSmoothStepsKeepsItsStatistics() throws {
-        var old = try TextureCritic.fit(images: (1...8).map { Self.item(Self.noise(seed: $0)) }, channels: 1, smoothSteps: false,
-                                        cropsPerImage: 1)
-        #expect(old.trees.features == 4 * TextureFeatures.perScale(smoothSteps: false))
+    /// The share of non-uniform patterns sees a patch of the same texture magnified (bilinear, the
+    /// softer resampling a paste or a coarser lot has) at the same contrast: its irregular grain is
+    /// gone. A flat frame and a ramp are uniform everywhere, white noise mostly not.
+    @Test func nonUniformPatternsTellAMagnifiedPatch() {
+        var rng = SeededGenerator(seed: 22)
+        let side = Self.side
+        let texture = (0..<(side * side)).map { _ in 0.3 * rng.normal() }
+        let patch = Self.disk(radius: 12)
+        var image = texture
+        for i in image.indices where patch[i] {
+            let fx = Float(i % side) / 2, fy = Float(i / side) / 2
+            let x0 = Int(fx), y0 = Int(fy), ax = fx - Float(x0), ay = fy - Float(y0)
+            let at = { (x: Int, y: Int) in texture[y * side + x] }
+            image[i] = (at(x0, y0) * (1 - ax) + at(x0 + 1, y0) * ax) * (1 - ay) + (at(x0, y0 + 1) * (1 - ax) + at(x0 + 1, y0 + 1) * ax) * ay
+        }
+        let map = TextureFeatures.nonUniformPatternMap(image, width: side, height: side)
+        let far = Self.disk(radius: 20)
+        func mean(_ region: (Int) -> Bool) -> Float {
+            let picked = map.indices.filter(region).map { map[$0] }
+            return picked.reduce(0, +) / Float(picked.count)
+        }
+        let inside = mean { patch[$0] }, outside = mean { !far[$0] }
+        #expect(outside > 0.5 && inside < outside - 0.2, "share inside \(inside), outside \(outside)")
+        #expect(TextureFeatures.nonUniformPatternMap([Float](repeating: 0.2, count: 64), width: 8, height: 8).allSatisfy { $0 == 0 })
+        let ramp = (0..<64).map { Float($0 % 8) + 0.5 * Float($0 / 8) }
+        #expect(TextureFeatures.nonUniformPatternMap(ramp, width: 8, height: 8).allSatisfy { $0 == 0 })
+    }
+
+    /// A bundle written before the share of smooth steps, or before the share of non-uniform patterns,
+    /// existed decodes the missing field as nil and keeps the nine or ten statistics its trees were fitted on.
+    @Test(arguments: [false, true])
+    func aCriticFromBeforeAStatisticKeepsItsStatistics(smoothSteps: Bool) throws {
+        var old = try TextureCritic.fit(images: (1...8).map { Self.item(Self.noise(seed: $0)) }, channels: 1, smoothSteps: smoothSteps,
+                                        nonUniformPatterns: false, cropsPerImage: 1)
+        #expect(old.trees.features == 4 * (smoothSteps ? 10 : 9))
         let image = Self.noise(seed: 300)
         let scored = old.score(image, width: Self.side, height: Self.side)
-        old.smoothSteps = nil
+        if !smoothSteps { old.smoothSteps = nil }
+        old.nonUniformPatterns = nil
         let decoded = try Manifest.decoder.decode(TextureCritic.self, from: Manifest.encoder.encode(old))
-        #expect(decoded.smoothSteps == nil && decoded.score(image, width: Self.side, height: Self.side) == scored)
+        #expect(decoded.smoothSteps == (smoothSteps ? true : nil) && decoded.nonUniformPatterns == nil)
+        #expect(decoded.score(image, width: Self.side, height: Self.side) == scored)
     }
 
     @Test func criticSurvivesAJSONRoundTrip() throws {
