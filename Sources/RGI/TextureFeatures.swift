@@ -121,17 +121,29 @@ public enum TextureFeatures {
     static func nonUniformPatternMap(_ y: [Float], width: Int, height: Int) -> [Float] {
         let m = GaussianBlur.mirror
         let ring = [(-1, -1), (0, -1), (1, -1), (1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0)]
+        let offsets = ring.map { dx, dy in dy * width + dx }
         var out = [Float](repeating: 0, count: y.count)
-        for r in 0..<height {
-            for x in 0..<width {
-                let centre = y[r * width + x]
-                var pattern: UInt8 = 0
-                for (k, (dx, dy)) in ring.enumerated() where y[m(r + dy, height) * width + m(x + dx, width)] >= centre {
-                    pattern |= 1 << k
+        y.withUnsafeBufferPointer { y in
+            out.withUnsafeMutableBufferPointer { out in
+                func mark(_ i: Int, _ pattern: UInt8) {
+                    // Neighbours k and k + 1 (round the ring) differ where the pattern and its rotation do.
+                    out[i] = (pattern ^ (pattern >> 1 | pattern << 7)).nonzeroBitCount > 2 ? 1 : 0
                 }
-                // Neighbours k and k + 1 (round the ring) differ where the pattern and its rotation do.
-                let changes = (pattern ^ (pattern >> 1 | pattern << 7)).nonzeroBitCount
-                out[r * width + x] = changes > 2 ? 1 : 0
+                for r in 0..<height {
+                    let inner = r > 0 && r < height - 1
+                    for x in 0..<width {
+                        let i = r * width + x, centre = y[i]
+                        var pattern: UInt8 = 0
+                        if inner && x > 0 && x < width - 1 {
+                            for k in 0..<8 where y[i + offsets[k]] >= centre { pattern |= 1 << k }
+                        } else {
+                            for (k, (dx, dy)) in ring.enumerated() where y[m(r + dy, height) * width + m(x + dx, width)] >= centre {
+                                pattern |= 1 << k
+                            }
+                        }
+                        mark(i, pattern)
+                    }
+                }
             }
         }
         return out
