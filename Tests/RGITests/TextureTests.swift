@@ -140,28 +140,34 @@ import Testing
         #expect(TextureFeatures.subsampledMedian(long) == Swift.stride(from: 0, to: 40_000, by: 2).map { long[$0] }.sorted()[10_000])
     }
 
+    /// White noise with a disk of radius 12 in the middle replaced by `resampled(texture, x, y)`: the same
+    /// texture at another scale, as a pasted or smeared patch can be. Also the disk, and a wider one
+    /// (radius 20) outside which lies the untouched texture.
+    static func noiseWithResampledPatch(seed: UInt64, _ resampled: ([Float], Int, Int) -> Float)
+        -> (image: [Float], patch: [Bool], far: [Bool]) {
+        var rng = SeededGenerator(seed: seed)
+        let texture = (0..<(side * side)).map { _ in 0.3 * rng.normal() }
+        let patch = disk(radius: 12)
+        var image = texture
+        for i in image.indices where patch[i] { image[i] = resampled(texture, i % side, i / side) }
+        return (image, patch, disk(radius: 20))
+    }
+
+    static func mean(_ values: [Float], where region: (Int) -> Bool) -> Float {
+        let picked = values.indices.filter(region).map { values[$0] }
+        return picked.reduce(0, +) / Float(picked.count)
+    }
+
     /// The share of smooth steps sees a patch of the same texture at twice the scale and the same
     /// contrast (what a pasted or smeared patch can be), whatever the photograph's contrast, and a
     /// flat frame is all smooth steps.
     @Test func smoothStepsTellAResampledPatchWhateverTheContrast() {
-        var rng = SeededGenerator(seed: 21)
         let side = Self.side
-        let texture = (0..<(side * side)).map { _ in 0.3 * rng.normal() }
-        let patch = Self.disk(radius: 12)
-        var image = texture
-        for i in image.indices where patch[i] {
-            let x = i % side, y = i / side
-            image[i] = texture[(y / 2) * side + x / 2]  // the texture at twice the scale: 2×2 blocks of equal pixels
-        }
-        func meanShare(_ planes: [Float], _ region: (Int) -> Bool) -> Float {
-            let shares = TextureFeatures.smoothStepShares(planes, width: side, height: side)
-            let picked = shares.indices.filter(region).map { shares[$0] }
-            return picked.reduce(0, +) / Float(picked.count)
-        }
-        let far = Self.disk(radius: 20)
+        // The texture at twice the scale: 2×2 blocks of equal pixels.
+        let (image, patch, far) = Self.noiseWithResampledPatch(seed: 21) { texture, x, y in texture[(y / 2) * side + x / 2] }
         for contrast: Float in [1, 0.25] {
-            let scaled = image.map { contrast * $0 }
-            let inside = meanShare(scaled) { patch[$0] }, outside = meanShare(scaled) { !far[$0] }
+            let shares = TextureFeatures.smoothStepShares(image.map { contrast * $0 }, width: side, height: side)
+            let inside = Self.mean(shares) { patch[$0] }, outside = Self.mean(shares) { !far[$0] }
             #expect(inside > outside + 0.2, "contrast \(contrast): share inside \(inside), outside \(outside)")
         }
         #expect(TextureFeatures.smoothStepShares([Float](repeating: 0.2, count: 64), width: 8, height: 8).allSatisfy { $0 == 1 })
@@ -173,24 +179,15 @@ import Testing
     /// softer resampling a paste or a coarser lot has) at the same contrast: its irregular grain is
     /// gone. A flat frame and a ramp are uniform everywhere; about half of white noise is not.
     @Test func nonUniformPatternsTellAMagnifiedPatch() {
-        var rng = SeededGenerator(seed: 22)
         let side = Self.side
-        let texture = (0..<(side * side)).map { _ in 0.3 * rng.normal() }
-        let patch = Self.disk(radius: 12)
-        var image = texture
-        for i in image.indices where patch[i] {
-            let fx = Float(i % side) / 2, fy = Float(i / side) / 2
+        let (image, patch, far) = Self.noiseWithResampledPatch(seed: 22) { texture, x, y in
+            let fx = Float(x) / 2, fy = Float(y) / 2
             let x0 = Int(fx), y0 = Int(fy), ax = fx - Float(x0), ay = fy - Float(y0)
             let at = { (x: Int, y: Int) in texture[y * side + x] }
-            image[i] = (at(x0, y0) * (1 - ax) + at(x0 + 1, y0) * ax) * (1 - ay) + (at(x0, y0 + 1) * (1 - ax) + at(x0 + 1, y0 + 1) * ax) * ay
+            return (at(x0, y0) * (1 - ax) + at(x0 + 1, y0) * ax) * (1 - ay) + (at(x0, y0 + 1) * (1 - ax) + at(x0 + 1, y0 + 1) * ax) * ay
         }
         let map = TextureFeatures.nonUniformPatternMap(image, width: side, height: side)
-        let far = Self.disk(radius: 20)
-        func mean(_ region: (Int) -> Bool) -> Float {
-            let picked = map.indices.filter(region).map { map[$0] }
-            return picked.reduce(0, +) / Float(picked.count)
-        }
-        let inside = mean { patch[$0] }, outside = mean { !far[$0] }
+        let inside = Self.mean(map) { patch[$0] }, outside = Self.mean(map) { !far[$0] }
         #expect(outside > 0.35 && inside < outside - 0.2, "share inside \(inside), outside \(outside)")
         #expect(TextureFeatures.nonUniformPatternMap([Float](repeating: 0.2, count: 64), width: 8, height: 8).allSatisfy { $0 == 0 })
         let ramp = (0..<64).map { Float($0 % 8) + 0.5 * Float($0 / 8) }
