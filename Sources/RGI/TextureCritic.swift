@@ -167,7 +167,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
         }
         let trees = BoostedTrees.fit(samples: samples, labels: labels, features: d, settings: settings)
         return TextureCritic(sigmas: sigmas, channels: channels, trees: trees, goodMedian: 0, goodHigh: 1, centred: centred,
-                             smoothSteps: smoothSteps, nonUniformPatterns: smoothSteps && nonUniformPatterns)
+                             smoothSteps: smoothSteps, nonUniformPatterns: nonUniformPatterns)
     }
 
     /// Sets the score's units from these good images: their median log-odds becomes 0, their 99.9th

@@ -24,10 +24,10 @@ import Foundation
 /// None of them depends on where exactly a grass blade or a stone lies, which is what a generator
 /// cannot reproduce on a stochastic texture.
 public enum TextureFeatures {
-    /// Statistics per channel and scale, in the order above: nine, the share of smooth steps, then the
-    /// share of non-uniform patterns (which comes only with the smooth steps).
-    public static func perScale(smoothSteps: Bool, nonUniformPatterns: Bool = false) -> Int {
-        smoothSteps ? (nonUniformPatterns ? 11 : 10) : 9
+    /// Statistics per channel and scale, in the order above: nine, then the share of smooth steps and
+    /// the share of non-uniform patterns where they are taken.
+    public static func perScale(smoothSteps: Bool, nonUniformPatterns: Bool) -> Int {
+        9 + (smoothSteps ? 1 : 0) + (nonUniformPatterns ? 1 : 0)
     }
     public static let defaultSigmas: [Float] = [1, 2, 4, 8]
     /// A step between neighbours is smooth below this share of the frame's median horizontal step.
@@ -40,8 +40,7 @@ public enum TextureFeatures {
         let plane = width * height
         precondition(image.count == channels * plane, "image planes do not match \(width)×\(height)×\(channels)")
         var out: [[Float]] = []
-        let nonUniform = smoothSteps && nonUniformPatterns
-        out.reserveCapacity(channels * sigmas.count * perScale(smoothSteps: smoothSteps, nonUniformPatterns: nonUniform))
+        out.reserveCapacity(channels * sigmas.count * perScale(smoothSteps: smoothSteps, nonUniformPatterns: nonUniformPatterns))
         for c in 0..<channels {
             let y = Array(image[c * plane..<(c + 1) * plane])
             let (gx, gy) = sobel(y, width: width, height: height)
@@ -52,7 +51,7 @@ public enum TextureFeatures {
             let detail = zip(y, fine).map { ($0 - $1) * ($0 - $1) }
             let bandEnergy = zip(y, band).map { ($0 - $1) * ($0 - $1) }
             let smooth = smoothSteps ? smoothStepShares(y, width: width, height: height) : []
-            let irregular = nonUniform ? nonUniformPatternMap(y, width: width, height: height) : []
+            let irregular = nonUniformPatterns ? nonUniformPatternMap(y, width: width, height: height) : []
             for sigma in sigmas {
                 let blur = { (v: [Float]) in GaussianBlur.apply(v, width: width, height: height, sigma: sigma) }
                 let mean = blur(y), meanSquare = blur(squares)
@@ -74,7 +73,7 @@ public enum TextureFeatures {
                 out.append(coherence)
                 out.append(blur(bandEnergy).map { logf($0 + 1e-6) })
                 if smoothSteps { out.append(blur(smooth)) }
-                if nonUniform { out.append(blur(irregular)) }
+                if nonUniformPatterns { out.append(blur(irregular)) }
             }
         }
         if centred {
@@ -121,29 +120,16 @@ public enum TextureFeatures {
     static func nonUniformPatternMap(_ y: [Float], width: Int, height: Int) -> [Float] {
         let m = GaussianBlur.mirror
         let ring = [(-1, -1), (0, -1), (1, -1), (1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0)]
-        let offsets = ring.map { dx, dy in dy * width + dx }
         var out = [Float](repeating: 0, count: y.count)
-        y.withUnsafeBufferPointer { y in
-            out.withUnsafeMutableBufferPointer { out in
-                func mark(_ i: Int, _ pattern: UInt8) {
-                    // Neighbours k and k + 1 (round the ring) differ where the pattern and its rotation do.
-                    out[i] = (pattern ^ (pattern >> 1 | pattern << 7)).nonzeroBitCount > 2 ? 1 : 0
+        for r in 0..<height {
+            for x in 0..<width {
+                let centre = y[r * width + x]
+                var pattern: UInt8 = 0
+                for (k, (dx, dy)) in ring.enumerated() where y[m(r + dy, height) * width + m(x + dx, width)] >= centre {
+                    pattern |= 1 << k
                 }
-                for r in 0..<height {
-                    let inner = r > 0 && r < height - 1
-                    for x in 0..<width {
-                        let i = r * width + x, centre = y[i]
-                        var pattern: UInt8 = 0
-                        if inner && x > 0 && x < width - 1 {
-                            for k in 0..<8 where y[i + offsets[k]] >= centre { pattern |= 1 << k }
-                        } else {
-                            for (k, (dx, dy)) in ring.enumerated() where y[m(r + dy, height) * width + m(x + dx, width)] >= centre {
-                                pattern |= 1 << k
-                            }
-                        }
-                        mark(i, pattern)
-                    }
-                }
+                // Neighbours k and k + 1 (round the ring) differ where the pattern and its rotation do.
+                out[r * width + x] = (pattern ^ (pattern >> 1 | pattern << 7)).nonzeroBitCount > 2 ? 1 : 0
             }
         }
         return out
