@@ -11,9 +11,9 @@ public struct DefectMask: Sendable {
     /// The extent's 4-connected regions.
     public let regions: ConnectedComponents
 
-    /// Fraction of a region's peak that its shaped mask keeps, close to a half-maximum contour.
+    /// Fraction of a region's peak that its shaped mask keeps: a half-maximum contour.
     /// Measured on the benchmark (docs/METHOD.md, "Shaping the mask").
-    public static let peakFraction: Float = 0.4
+    public static let peakFraction: Float = 0.5
     /// The local evidence's level of an unusual pixel: its calibrated good 99.9th percentile.
     public static let localEvidenceLevel: Float = 1
 

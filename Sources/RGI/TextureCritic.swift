@@ -44,9 +44,17 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     public var smoothSteps: Bool?
     /// Whether they also include the share of non-uniform patterns (nil in older bundles: without).
     public var nonUniformPatterns: Bool?
+    /// Blur of the log-odds map, pixels (nil in older bundles: `earlierBlurSigma`).
+    public var blurSigma: Float?
 
-    /// Blur of the log-odds map, pixels: one pixel's odds are noisy, its neighbourhood's are not.
-    public static let blurSigma: Float = 2
+    /// The log-odds blur of new critics. One pixel's odds are noisy, its neighbourhood's are not, and a
+    /// stain or a pasted patch is a neighbourhood: its odds are high on average but not at every pixel,
+    /// and near its rim they fall to those of good texture. Blurring wider fills the patch and ranks its
+    /// pixels above good texture's isolated peaks (grass pixel AUROC 0.930 at σ 2, ... at σ 4;
+    /// docs/METHOD.md, "The critic's blur").
+    public static let defaultBlurSigma: Float = 4
+    /// The blur of critics from before the setting.
+    public static let earlierBlurSigma: Float = 2
     public static let scaleQuantile = 0.999
     /// Side of the crops the critic learns from: its statistics reach about 3σ = 24 pixels, so a
     /// crop this size holds whole defects and their surroundings at any image size.
@@ -94,6 +102,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
             guard tree.feature.allSatisfy({ (0..<features).contains($0) }) else { throw fail("trees.trees[\(i)].feature is outside 0..<\(features)") }
         }
         func unitsValid(_ median: Float, _ high: Float) -> Bool { median.isFinite && high.isFinite && high > median }
+        guard blurSigma.map({ $0 >= 0 && $0.isFinite }) ?? true else { throw fail("blur_sigma must be 0 or positive") }
         guard unitsValid(goodMedian, goodHigh) else { throw fail("good_high must be finite and above good_median") }
         if let edgeScales {
             guard edgeScales.first?.fromEdge == 0, zip(edgeScales, edgeScales.dropFirst()).allSatisfy({ $0.fromEdge < $1.fromEdge }) else {
@@ -112,7 +121,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     /// `rescale(on:)`, which calibration runs on the held-out images.
     public static func fit(images: [TrainingImages.Item], channels: Int, sigmas: [Float] = TextureFeatures.defaultSigmas,
                            seed: UInt64 = 1, centred: Bool = true, smoothSteps: Bool = true,
-                           nonUniformPatterns: Bool = true, cropsPerImage: Int = cropsPerImage,
+                           nonUniformPatterns: Bool = true, blurSigma: Float = defaultBlurSigma, cropsPerImage: Int = cropsPerImage,
                            settings: BoostedTrees.Settings = treeSettings) throws(FitError) -> TextureCritic {
         guard !images.isEmpty else { throw .noImages }
         var rng = SeededGenerator(seed: seed &+ 0xC41C)
@@ -167,7 +176,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
         }
         let trees = BoostedTrees.fit(samples: samples, labels: labels, features: d, settings: settings)
         return TextureCritic(sigmas: sigmas, channels: channels, trees: trees, goodMedian: 0, goodHigh: 1, centred: centred,
-                             smoothSteps: smoothSteps, nonUniformPatterns: nonUniformPatterns)
+                             smoothSteps: smoothSteps, nonUniformPatterns: nonUniformPatterns, blurSigma: blurSigma)
     }
 
     /// Sets the score's units from these good images: their median log-odds becomes 0, their 99.9th
@@ -233,7 +242,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
                 }
             }
         }
-        return GaussianBlur.apply(odds, width: width, height: height, sigma: Self.blurSigma)
+        return GaussianBlur.apply(odds, width: width, height: height, sigma: blurSigma ?? Self.earlierBlurSigma)
     }
 
     /// A random `width`×`height` crop of an image.

@@ -117,6 +117,8 @@ import Testing
         #expect(badBands.contains("texture_critic: edge_scales must start from_edge 0 and ascend"), "\(badBands)")
         let badChannels = try loadEdited { $0["channels"] = 3 }
         #expect(badChannels.contains("texture_critic: channels 3 differ from the generator's 1"), "\(badChannels)")
+        let badBlur = try loadEdited { $0["blur_sigma"] = -1 }
+        #expect(badBlur.contains("texture_critic: blur_sigma must be 0 or positive"), "\(badBlur)")
     }
 
     func error(_ body: () throws -> Void) throws -> Error {

@@ -210,6 +210,23 @@ import Testing
         #expect(decoded.score(image, width: Self.side, height: Self.side) == scored)
     }
 
+    /// New critics blur their log-odds with `defaultBlurSigma`, written to the manifest; a critic from
+    /// before the setting (no `blur_sigma`) keeps the blur its units were measured with.
+    @Test func aCriticFromBeforeTheBlurSettingKeepsItsBlur() throws {
+        #expect(Self.critic.blurSigma == TextureCritic.defaultBlurSigma)
+        let json = try JSONSerialization.jsonObject(with: Manifest.encoder.encode(Self.critic)) as! [String: Any]
+        #expect(json["blur_sigma"] as? Double == Double(TextureCritic.defaultBlurSigma))
+        var old = Self.critic
+        old.blurSigma = nil
+        var earlier = Self.critic
+        earlier.blurSigma = TextureCritic.earlierBlurSigma
+        let decoded = try Manifest.decoder.decode(TextureCritic.self, from: Manifest.encoder.encode(old))
+        let image = Self.noise(seed: 301)
+        #expect(decoded.blurSigma == nil)
+        #expect(decoded.score(image, width: Self.side, height: Self.side) == earlier.score(image, width: Self.side, height: Self.side))
+        #expect(decoded.score(image, width: Self.side, height: Self.side) != Self.critic.score(image, width: Self.side, height: Self.side))
+    }
+
     @Test func criticSurvivesAJSONRoundTrip() throws {
         let data = try Manifest.encoder.encode(Self.critic)
         #expect(try Manifest.decoder.decode(TextureCritic.self, from: data) == Self.critic)
