@@ -12,7 +12,7 @@ public struct DefectMask: Sendable {
     public let regions: ConnectedComponents
 
     /// Fraction of a region's peak that its shaped mask keeps: a half-maximum contour.
-    /// Measured on the benchmark (docs/METHOD.md, "Shaping the mask").
+    /// Measured on the benchmark (docs/METHOD.md, "Shaping the mask", "The critic's blur and the mask's cut").
     public static let peakFraction: Float = 0.5
     /// The local evidence's level of an unusual pixel: its calibrated good 99.9th percentile.
     public static let localEvidenceLevel: Float = 1

@@ -50,8 +50,8 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     /// The log-odds blur of new critics. One pixel's odds are noisy, its neighbourhood's are not, and a
     /// stain or a pasted patch is a neighbourhood: its odds are high on average but not at every pixel,
     /// and near its rim they fall to those of good texture. Blurring wider fills the patch and ranks its
-    /// pixels above good texture's isolated peaks (grass pixel AUROC 0.930 at σ 2, ... at σ 4;
-    /// docs/METHOD.md, "The critic's blur").
+    /// pixels above good texture's isolated peaks (grass pixel AUROC 0.930 at σ 2, 0.950 at σ 4;
+    /// docs/METHOD.md, "The critic's blur and the mask's cut").
     public static let defaultBlurSigma: Float = 4
     /// The blur of critics from before the setting.
     public static let earlierBlurSigma: Float = 2
