@@ -90,6 +90,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
         func fail(_ reason: String) -> InvalidCritic { InvalidCritic(description: reason) }
         guard channels == expected else { throw fail("channels \(channels) differ from the generator's \(expected)") }
         guard !sigmas.isEmpty, sigmas.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw fail("sigmas must be positive") }
+        guard blurSigma.map({ $0 >= 0 && $0.isFinite }) ?? true else { throw fail("blur_sigma must be 0 or positive") }
         let features = channels * sigmas.count * TextureFeatures.perScale(smoothSteps: smoothSteps ?? false,
                                                                                  nonUniformPatterns: nonUniformPatterns ?? false)
         guard trees.features == features else { throw fail("trees.features \(trees.features) is not the \(features) statistics of these sigmas and channels") }
@@ -102,7 +103,6 @@ public struct TextureCritic: Codable, Equatable, Sendable {
             guard tree.feature.allSatisfy({ (0..<features).contains($0) }) else { throw fail("trees.trees[\(i)].feature is outside 0..<\(features)") }
         }
         func unitsValid(_ median: Float, _ high: Float) -> Bool { median.isFinite && high.isFinite && high > median }
-        guard blurSigma.map({ $0 >= 0 && $0.isFinite }) ?? true else { throw fail("blur_sigma must be 0 or positive") }
         guard unitsValid(goodMedian, goodHigh) else { throw fail("good_high must be finite and above good_median") }
         if let edgeScales {
             guard edgeScales.first?.fromEdge == 0, zip(edgeScales, edgeScales.dropFirst()).allSatisfy({ $0.fromEdge < $1.fromEdge }) else {
