@@ -86,6 +86,36 @@ import Testing
         #expect(last.median == Self.critic.goodMedian && last.high == Self.critic.goodHigh)
     }
 
+    /// Each band's scale holds at its middle and changes linearly between middles, so the score has no
+    /// step where one band meets the next.
+    @Test func theEdgeScaleChangesSmoothlyBetweenBands() {
+        let bands = [TextureCritic.EdgeScale(fromEdge: 0, median: 0, high: 1), TextureCritic.EdgeScale(fromEdge: 2, median: 0, high: 3),
+                     TextureCritic.EdgeScale(fromEdge: 4, median: 1, high: 5)]
+        let scale = TextureCritic.scaleByDistance(bands, maximum: 6)
+        // Middles at 0.5 and 2.5; the last band's scale holds from its start on.
+        let expected: [(Float, Float)] = [(0, 1), (0, 1.5), (0, 2.5), (1.0 / 3, 11.0 / 3), (1, 5), (1, 5), (1, 5)]
+        for (d, (got, want)) in zip(scale, expected).enumerated() {
+            #expect(abs(got.median - want.0) < 1e-6 && abs(got.high - want.1) < 1e-6, "distance \(d): \(got), expected \(want)")
+        }
+    }
+
+    /// On good images the score changes no more where two bands meet than between neighbouring rows
+    /// elsewhere near the edge.
+    @Test func theScoreHasNoSeamAtTheEdgeBands() {
+        let starts = Set(TextureCritic.edgeBandStarts.dropFirst().filter { $0 < Self.side / 2 })
+        var seam: Float = 0, seams = 0, elsewhere: Float = 0, others = 0
+        for seed in UInt64(100)..<108 {
+            let score = Self.critic.score(Self.noise(seed: seed), width: Self.side, height: Self.side)
+            // Rows d − 1 and d near the top, over the columns at least 24 pixels from the sides.
+            for d in 1..<24 {
+                let jump = (24..<(Self.side - 24)).map { x in abs(score[d * Self.side + x] - score[(d - 1) * Self.side + x]) }.reduce(0, +)
+                if starts.contains(d) { seam += jump; seams += 1 } else { elsewhere += jump; others += 1 }
+            }
+        }
+        let ratio = (seam / Float(seams)) / (elsewhere / Float(others))
+        #expect(ratio < 1.5, "rows where bands meet change \(ratio)× as much as other rows")
+    }
+
     @Test(arguments: ["darkened", "flat"])
     func defectsAGeneratorCouldReproduceStandOut(kind: String) {
         var image = Self.noise(seed: 200)
