@@ -56,6 +56,11 @@ public final class Inspector {
             let outliers = Detector.outliers(planes: planes, restored: restoredPlanes, channels: spec.channels)
             defects = defects.shapedByOutliers(outliers, restored: restoring, width: image.width, height: image.height,
                                                minArea: thresholds.minArea)
+            if let level = detector.texture?.thinLevel {
+                let thin = ThinLines.evidence(planes, width: image.width, height: image.height, channels: spec.channels, within: restoring)
+                defects = defects.shapedByThinLines(thin.map { $0 / level }, width: image.width, height: image.height,
+                                                    minArea: thresholds.minArea)
+            }
         }
         let regions = DefectRegions.find(defects, score: out.score, width: image.width)
         let restored = ImageTensor.image(planes: restoredPlanes, width: image.width, height: image.height, channels: spec.channels)

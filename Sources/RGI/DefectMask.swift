@@ -54,11 +54,29 @@ public struct DefectMask: Sendable {
                      "outliers or restored area do not match \(width)×\(height)")
         precondition(zip(extent, grown).allSatisfy { !$0 || $1 }, "the restored area must hold the extent")
         let regions = ConnectedComponents.label(grown, width: width, height: height)
-        let byOutliers = Self.regionsFound(by: outlier, in: regions, width: width, height: height, minArea: minArea)
-        guard byOutliers.contains(true) else { return DefectMask(mask: mask, extent: grown, regions: regions) }
-        let cut = Self.peakCut(outlier, regions: regions)
-        let shaped = regions.labels.indices.map { i in byOutliers[regions.labels[i]] ? cut[i] : mask[i] }
-        return DefectMask(mask: shaped, extent: grown, regions: regions)
+        return DefectMask(mask: mask, extent: grown, regions: regions).shaped(by: outlier, width: width, height: height, minArea: minArea)
+    }
+
+    /// A thin patch needs this share of the minimum defect area: a 2-px scratch stands out of its
+    /// neighbourhood's median as a chain about a pixel wide, often broken (docs/METHOD.md).
+    public static let thinPatchDivisor = 4
+
+    /// Each region shaped by `ThinLines.evidence` (in units of the good pixels' 99.9th percentile) where
+    /// it finds a thin defect by itself — a connected patch of a quarter of `minArea` at 1 or above —
+    /// keeping its shape otherwise: a scratch is drawn along its line instead of the blob the texture
+    /// statistics' windows and the restoration's outliers give it.
+    public func shapedByThinLines(_ evidence: [Float], width: Int, height: Int, minArea: Int) -> DefectMask {
+        precondition(evidence.count == mask.count && mask.count == width * height, "thin-line evidence does not match \(width)×\(height)")
+        return shaped(by: evidence, width: width, height: height, minArea: max(1, minArea / Self.thinPatchDivisor))
+    }
+
+    /// Each region cut at its own peak of `evidence` where the evidence finds a defect there by itself;
+    /// the others keep their mask.
+    private func shaped(by evidence: [Float], width: Int, height: Int, minArea: Int) -> DefectMask {
+        let found = Self.regionsFound(by: evidence, in: regions, width: width, height: height, minArea: minArea)
+        guard found.contains(true) else { return self }
+        let cut = Self.peakCut(evidence, regions: regions)
+        return DefectMask(mask: regions.labels.indices.map { i in found[regions.labels[i]] ? cut[i] : mask[i] }, extent: extent, regions: regions)
     }
 
     /// Per region label (index 0 unused): whether `evidence` finds a defect there by itself, a connected

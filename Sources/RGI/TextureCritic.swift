@@ -47,6 +47,9 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     public var nonUniformPatterns: Bool?
     /// Blur of the log-odds map, pixels (nil in older bundles: `earlierBlurSigma`).
     public var blurSigma: Float?
+    /// The held-out good pixels' 99.9th percentile of `ThinLines.evidence`, the unit that shapes thin
+    /// defects (nil in older bundles: not shaped).
+    public var thinLevel: Float?
 
     /// The log-odds blur of new critics. One pixel's odds are noisy, its neighbourhood's are not, and a
     /// stain or a pasted patch is a neighbourhood: its odds are high on average but not at every pixel,
@@ -92,6 +95,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
         guard channels == expected else { throw fail("channels \(channels) differ from the generator's \(expected)") }
         guard !sigmas.isEmpty, sigmas.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw fail("sigmas must be positive") }
         guard blurSigma.map({ $0 >= 0 && $0.isFinite }) ?? true else { throw fail("blur_sigma must be 0 or positive") }
+        guard thinLevel.map({ $0 > 0 && $0.isFinite }) ?? true else { throw fail("thin_level must be positive") }
         let features = channels * sigmas.count * TextureFeatures.perScale(smoothSteps: smoothSteps ?? false,
                                                                                  nonUniformPatterns: nonUniformPatterns ?? false)
         guard trees.features == features else { throw fail("trees.features \(trees.features) is not the \(features) statistics of these sigmas and channels") }
@@ -181,17 +185,20 @@ public struct TextureCritic: Codable, Equatable, Sendable {
     }
 
     /// Sets the score's units from these good images: their median log-odds becomes 0, their 99.9th
-    /// percentile 1, over the whole frame and in each band of distance from its edge.
+    /// percentile 1, over the whole frame and in each band of distance from its edge; and the unit of
+    /// the thin-line evidence, their pixels' 99.9th percentile of it.
     public mutating func rescale(on images: [TrainingImages.Item]) throws(FitError) {
         guard !images.isEmpty else { throw .noImages }
-        var all: [Float] = [], byBand = [[Float]](repeating: [], count: Self.edgeBandStarts.count)
+        var all: [Float] = [], byBand = [[Float]](repeating: [], count: Self.edgeBandStarts.count), thin: [Float] = []
         for image in images {
+            thin += ThinLines.evidence(image.planes, width: image.width, height: image.height, channels: channels)
             let odds = logOdds(image.planes, width: image.width, height: image.height)
             let band = Self.edgeBands(starts: Self.edgeBandStarts, width: image.width, height: image.height)
             all += odds
             for (value, b) in zip(odds, band) { byBand[b].append(value) }
         }
         (goodMedian, goodHigh) = Self.scale(sorted: all.sorted())
+        thinLevel = max(linearQuantile(sorted: thin.sorted(), Self.scaleQuantile), 1e-3)
         edgeScales = zip(Self.edgeBandStarts, byBand).map { start, values in
             guard values.count >= Self.edgeBandMinimumPixels else { return EdgeScale(fromEdge: start, median: goodMedian, high: goodHigh) }
             let (median, high) = Self.scale(sorted: values.sorted())

@@ -119,6 +119,8 @@ import Testing
         #expect(badChannels.contains("texture_critic: channels 3 differ from the generator's 1"), "\(badChannels)")
         let badBlur = try loadEdited { $0["blur_sigma"] = -1 }
         #expect(badBlur.contains("texture_critic: blur_sigma must be 0 or positive"), "\(badBlur)")
+        let badThin = try loadEdited { $0["thin_level"] = 0 }
+        #expect(badThin.contains("texture_critic: thin_level must be positive"), "\(badThin)")
     }
 
     func error(_ body: () throws -> Void) throws -> Error {

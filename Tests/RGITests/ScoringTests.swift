@@ -118,6 +118,43 @@ import Testing
         #expect(!none.shapedByOutliers(thin, restored: none.extent, width: 12, height: 1, minArea: 2).mask.contains(true))
     }
 
+    @Test func aThinLineStandsOutOfItsNeighbourhoodsMedianAndAnEdgeDoesNot() {
+        // 12×12, one channel: a step edge between columns 5 and 6, and a 1-px line along row 3 in the left half.
+        let side = 12
+        var planes = (0..<(side * side)).map { i -> Float in i % side < 6 ? -0.5 : 0.5 }
+        for x in 0..<6 { planes[3 * side + x] = 0.3 }
+        let evidence = ThinLines.evidence(planes, width: side, height: side, channels: 1)
+        for i in evidence.indices {
+            let x = i % side, y = i / side
+            if y == 3 && x < 4 { #expect(abs(evidence[i] - 0.8) < 1e-6, "line pixel (\(x), \(y)): \(evidence[i])") }
+            if y > 5 { #expect(evidence[i] == 0, "edge pixel (\(x), \(y)): \(evidence[i])") }
+        }
+        // Where `within` is clear nothing is computed; a second channel's line counts as much.
+        let within = (0..<(side * side)).map { $0 / side == 3 && $0 % side == 1 }
+        let two = ThinLines.evidence([Float](repeating: 0, count: side * side) + planes, width: side, height: side, channels: 2, within: within)
+        #expect(two.enumerated().allSatisfy { i, v in within[i] ? abs(v - 0.8) < 1e-6 : v == 0 })
+    }
+
+    @Test func aThinLineInsideARegionShapesItAndTooShortALineDoesNot() {
+        // A 10×10 blob of score around a vertical 1-px line in column 4 of a 16×16 frame.
+        let side = 16
+        let score = (0..<(side * side)).map { i -> Float in (3..<13).contains(i % side) && (3..<13).contains(i / side) ? 2 : 0 }
+        let t = Thresholds(pixel: 1, minArea: 16, image: 1.5)
+        let defects = DefectMask(score: score, width: side, height: side, thresholds: t)
+        #expect(defects.mask.filter { $0 }.count == 100)
+        func line(_ rows: Range<Int>) -> [Float] {
+            (0..<(side * side)).map { i in i % side == 4 && rows.contains(i / side) ? 3 : 0.5 }
+        }
+        // Five pixels reach a quarter of the 16-px minimum area: the region is drawn along them.
+        let shaped = defects.shapedByThinLines(line(4..<9), width: side, height: side, minArea: t.minArea)
+        #expect(shaped.mask == (0..<(side * side)).map { $0 % side == 4 && (4..<9).contains($0 / side) })
+        #expect(shaped.extent == defects.extent)
+        // Three do not, and a line outside the extent does not count: the blob stays.
+        #expect(defects.shapedByThinLines(line(4..<7), width: side, height: side, minArea: t.minArea).mask == defects.mask)
+        let outside = (0..<(side * side)).map { i -> Float in i % side == 14 ? 3 : 0 }
+        #expect(defects.shapedByThinLines(outside, width: side, height: side, minArea: t.minArea).mask == defects.mask)
+    }
+
     @Test func outliersAreMeasuredInTheFramesOwnSpreadPerChannel() {
         // Two channels of 4 pixels; channel 0 has standard deviation 1, channel 1 deviation 10.
         let planes: [Float] = [-1, 1, -1, 1, -10, 10, -10, 10]

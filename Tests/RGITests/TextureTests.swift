@@ -49,6 +49,22 @@ import Testing
         #expect(Double(above) / Double(total) < 0.01, "\(above) of \(total) good pixels above 1")
     }
 
+    /// The thin-line unit is the held-out good pixels' 99.9th percentile, so unseen good texture
+    /// reaches it rarely and a scratch of the texture's contrast stands above it.
+    @Test func theThinLineLevelIsTheGoodPixels999thPercentile() throws {
+        let level = try #require(Self.critic.thinLevel)
+        var above = 0, total = 0
+        for seed in UInt64(100)..<104 {
+            let evidence = ThinLines.evidence(Self.noise(seed: seed), width: Self.side, height: Self.side, channels: 1)
+            above += evidence.filter { $0 > level }.count; total += evidence.count
+        }
+        #expect(Double(above) / Double(total) < 0.005, "\(above) of \(total) good pixels above the thin-line level \(level)")
+        var scratched = Self.noise(seed: 200)
+        for y in 10..<50 { scratched[y * Self.side + 30] += 2 }
+        let evidence = ThinLines.evidence(scratched, width: Self.side, height: Self.side, channels: 1)
+        #expect((10..<50).filter { evidence[$0 * Self.side + 30] > level }.count >= 35)
+    }
+
     /// Pixels near the frame's edge are held to their own band's scale: there the statistics are
     /// partly taken over mirrored texture and good pixels reach higher log-odds.
     @Test func goodImagesSitAtTheCalibratedScaleAtTheEdge() {
