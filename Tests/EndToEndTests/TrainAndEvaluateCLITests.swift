@@ -61,6 +61,8 @@ struct TrainAndEvaluateCLITests {
         #expect((trees["trees"] as! [Any]).count == 200 && trees["features"] as? Int == 44
             && critic["smooth_steps"] as? Bool == true && critic["non_uniform_patterns"] as? Bool == true)
         #expect((critic["good_high"] as! Double) > (critic["good_median"] as! Double))
+        // The thin-line unit is a 99.9th percentile of |value − median| of pixels in [−1, 1].
+        #expect((critic["thin_level"] as? Double).map { $0 > 0 && $0 <= 2 } == true, "\(critic["thin_level"] ?? "no thin_level")")
         #expect((m["residual_scale"] as! [String: Double]).count == 3)
         for (mode, t) in calibration {
             let image = t["image"] as! Double, pixel = t["pixel"] as! Double
