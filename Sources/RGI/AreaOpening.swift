@@ -70,12 +70,13 @@ public enum AreaOpening {
     }
 }
 
-/// 4-connected component labelling of a binary image (labels 1…count, 0 = background).
+/// Connected component labelling of a binary image (labels 1…count, 0 = background): 4-connected,
+/// or 8-connected with `diagonal`, as a line one pixel wide is.
 public struct ConnectedComponents: Sendable {
     public let labels: [Int]
     public let count: Int
 
-    public static func label(_ on: [Bool], width: Int, height: Int) -> ConnectedComponents {
+    public static func label(_ on: [Bool], width: Int, height: Int, diagonal: Bool = false) -> ConnectedComponents {
         var labels = [Int](repeating: 0, count: on.count)
         var count = 0
         var stack: [Int] = []
@@ -85,10 +86,16 @@ public struct ConnectedComponents: Sendable {
             stack.append(start)
             while let p = stack.popLast() {
                 let x = p % width, y = p / width
-                for q in [x > 0 ? p - 1 : -1, x + 1 < width ? p + 1 : -1, y > 0 ? p - width : -1, y + 1 < height ? p + width : -1]
-                where q >= 0 && on[q] && labels[q] == 0 {
-                    labels[q] = count
-                    stack.append(q)
+                for dy in -1...1 {
+                    for dx in -1...1 where (dx == 0) != (dy == 0) || (diagonal && dx != 0 && dy != 0) {
+                        let qx = x + dx, qy = y + dy
+                        guard qx >= 0, qx < width, qy >= 0, qy < height else { continue }
+                        let q = qy * width + qx
+                        if on[q] && labels[q] == 0 {
+                            labels[q] = count
+                            stack.append(q)
+                        }
+                    }
                 }
             }
         }

@@ -62,29 +62,31 @@ public struct DefectMask: Sendable {
     public static let thinPatchDivisor = 4
 
     /// Each region shaped by `ThinLines.evidence` (in units of the good pixels' 99.9th percentile) where
-    /// it finds a thin defect by itself — a connected patch of a quarter of `minArea` at 1 or above —
+    /// it finds a thin defect by itself — an 8-connected patch of a quarter of `minArea` at 1 or above —
     /// keeping its shape otherwise: a scratch is drawn along its line instead of the blob the texture
     /// statistics' windows and the restoration's outliers give it.
     public func shapedByThinLines(_ evidence: [Float], width: Int, height: Int, minArea: Int) -> DefectMask {
         precondition(evidence.count == mask.count && mask.count == width * height, "thin-line evidence does not match \(width)×\(height)")
-        return shaped(by: evidence, width: width, height: height, minArea: max(1, minArea / Self.thinPatchDivisor))
+        return shaped(by: evidence, width: width, height: height, minArea: max(1, minArea / Self.thinPatchDivisor), diagonal: true)
     }
 
     /// Each region cut at its own peak of `evidence` where the evidence finds a defect there by itself;
     /// the others keep their mask.
-    private func shaped(by evidence: [Float], width: Int, height: Int, minArea: Int) -> DefectMask {
-        let found = Self.regionsFound(by: evidence, in: regions, width: width, height: height, minArea: minArea)
+    private func shaped(by evidence: [Float], width: Int, height: Int, minArea: Int, diagonal: Bool = false) -> DefectMask {
+        let found = Self.regionsFound(by: evidence, in: regions, width: width, height: height, minArea: minArea, diagonal: diagonal)
         guard found.contains(true) else { return self }
         let cut = Self.peakCut(evidence, regions: regions)
         return DefectMask(mask: regions.labels.indices.map { i in found[regions.labels[i]] ? cut[i] : mask[i] }, extent: extent, regions: regions)
     }
 
     /// Per region label (index 0 unused): whether `evidence` finds a defect there by itself, a connected
-    /// patch of at least `minArea` pixels at `localEvidenceLevel` or above inside the region.
-    static func regionsFound(by evidence: [Float], in regions: ConnectedComponents, width: Int, height: Int, minArea: Int) -> [Bool] {
+    /// patch of at least `minArea` pixels at `localEvidenceLevel` or above inside the region (8-connected
+    /// with `diagonal`).
+    static func regionsFound(by evidence: [Float], in regions: ConnectedComponents, width: Int, height: Int, minArea: Int,
+                             diagonal: Bool = false) -> [Bool] {
         var found = [Bool](repeating: false, count: regions.count + 1)
         let unusual = ConnectedComponents.label(zip(regions.labels, evidence).map { $0 > 0 && $1 >= Self.localEvidenceLevel },
-                                                width: width, height: height)
+                                                width: width, height: height, diagonal: diagonal)
         var area = [Int](repeating: 0, count: unusual.count + 1)
         for l in unusual.labels where l > 0 { area[l] += 1 }
         for (i, l) in unusual.labels.enumerated() where l > 0 && area[l] >= max(1, minArea) { found[regions.labels[i]] = true }

@@ -149,6 +149,9 @@ import Testing
         let shaped = defects.shapedByThinLines(line(4..<9), width: side, height: side, minArea: t.minArea)
         #expect(shaped.mask == (0..<(side * side)).map { $0 % side == 4 && (4..<9).contains($0 / side) })
         #expect(shaped.extent == defects.extent)
+        // A diagonal line is one patch, 8-connected, though no two of its pixels share a side.
+        let diagonal = (0..<(side * side)).map { i -> Float in (4..<9).contains(i / side) && i % side == i / side ? 3 : 0.5 }
+        #expect(defects.shapedByThinLines(diagonal, width: side, height: side, minArea: t.minArea).mask == diagonal.map { $0 > 1 })
         // Three do not, and a line outside the extent does not count: the blob stays.
         #expect(defects.shapedByThinLines(line(4..<7), width: side, height: side, minArea: t.minArea).mask == defects.mask)
         let outside = (0..<(side * side)).map { i -> Float in i % side == 14 ? 3 : 0 }
@@ -168,10 +171,14 @@ import Testing
         #expect(Detector.outliers(planes: [0, 0], restored: [0, 1], channels: 1)[1].isFinite)
     }
 
-    @Test func componentsAreFourConnected() {
-        // Diagonal neighbours are separate components.
+    @Test func componentsAreFourConnectedOrEightWithDiagonals() {
+        // Diagonal neighbours are separate components, unless diagonals connect.
         let cc = ConnectedComponents.label([true, false, false, true], width: 2, height: 2)
         #expect(cc.count == 2)
+        let on = [true, false, false, false, false, true, false, false, false, false, false, true]  // 4 wide, 3 high
+        let eight = ConnectedComponents.label(on, width: 4, height: 3, diagonal: true)
+        #expect(eight.count == 2 && eight.labels == [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 2])
+        #expect(ConnectedComponents.label(on, width: 4, height: 3).count == 3)
     }
 
     @Test func tileOriginsCoverTheImageAndMirrorPaddingRoundTrips() {
