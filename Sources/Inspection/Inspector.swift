@@ -62,6 +62,7 @@ public final class Inspector {
                                                     minArea: thresholds.minArea)
             }
         }
+        defects = defects.withoutSpecks(width: image.width, height: image.height, minArea: thresholds.minArea)
         let regions = DefectRegions.find(defects, score: out.score, width: image.width)
         let restored = ImageTensor.image(planes: restoredPlanes, width: image.width, height: image.height, channels: spec.channels)
         let decision: Decision = out.imageScore > thresholds.image && !regions.isEmpty ? .defect : .ok

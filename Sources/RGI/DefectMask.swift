@@ -57,9 +57,10 @@ public struct DefectMask: Sendable {
         return DefectMask(mask: mask, extent: grown, regions: regions).shaped(by: outlier, width: width, height: height, minArea: minArea)
     }
 
-    /// A thin patch needs this share of the minimum defect area: a 2-px scratch stands out of its
-    /// neighbourhood's median as a chain about a pixel wide, often broken (docs/METHOD.md).
-    public static let thinPatchDivisor = 4
+    /// The smallest piece of a defect the mask draws is this share of the minimum defect area: a 2-px
+    /// scratch stands out of its neighbourhood's median as a chain about a pixel wide, often broken, and
+    /// smaller pieces around a defect are specks of per-pixel evidence (docs/METHOD.md).
+    public static let pieceDivisor = 4
 
     /// Each region shaped by `ThinLines.evidence` (in units of the good pixels' 99.9th percentile) where
     /// it finds a thin defect by itself — an 8-connected patch of a quarter of `minArea` at 1 or above —
@@ -67,7 +68,24 @@ public struct DefectMask: Sendable {
     /// statistics' windows and the restoration's outliers give it.
     public func shapedByThinLines(_ evidence: [Float], width: Int, height: Int, minArea: Int) -> DefectMask {
         precondition(evidence.count == mask.count && mask.count == width * height, "thin-line evidence does not match \(width)×\(height)")
-        return shaped(by: evidence, width: width, height: height, minArea: max(1, minArea / Self.thinPatchDivisor), diagonal: true)
+        return shaped(by: evidence, width: width, height: height, minArea: max(1, minArea / Self.pieceDivisor), diagonal: true)
+    }
+
+    /// The mask without its pieces (8-connected) smaller than a quarter of `minArea` — the specks a
+    /// per-pixel evidence leaves around a defect, such as the gaps between stones near a hole — except
+    /// each region's largest piece, so that no region loses its mask and the verdict still agrees.
+    public func withoutSpecks(width: Int, height: Int, minArea: Int) -> DefectMask {
+        precondition(mask.count == width * height, "mask does not match \(width)×\(height)")
+        let pieces = ConnectedComponents.label(mask, width: width, height: height, diagonal: true)
+        var size = [Int](repeating: 0, count: pieces.count + 1)
+        for p in pieces.labels where p > 0 { size[p] += 1 }
+        var largest = [Int](repeating: 0, count: regions.count + 1)  // per region, its largest piece's label
+        for (p, r) in zip(pieces.labels, regions.labels) where p > 0 && (largest[r] == 0 || size[p] > size[largest[r]]) {
+            largest[r] = p
+        }
+        let smallest = max(1, minArea / Self.pieceDivisor)
+        let kept = zip(pieces.labels, regions.labels).map { p, r in p > 0 && (size[p] >= smallest || largest[r] == p) }
+        return DefectMask(mask: kept, extent: extent, regions: regions)
     }
 
     /// Each region cut at its own peak of `evidence` where the evidence finds a defect there by itself;

@@ -118,6 +118,31 @@ import Testing
         #expect(!none.shapedByOutliers(thin, restored: none.extent, width: 12, height: 1, minArea: 2).mask.contains(true))
     }
 
+    @Test func specksAroundADefectAreDroppedButNoRegionLosesItsMask() {
+        // A 16×16 frame, min area 16: the smallest piece kept is 4 pixels.
+        let side = 16
+        var score = [Float](repeating: 0, count: side * side)
+        for y in 2..<8 { for x in 2..<8 { score[y * side + x] = 2 } }   // region 1: 36 px
+        for y in 11..<13 { for x in 11..<13 { score[y * side + x] = 2 } } // region 2: 4 px, under the minimum area
+        let t = Thresholds(pixel: 1, minArea: 16, image: 1.5)
+        let found = DefectMask(score: score, width: side, height: side, thresholds: t)
+        #expect(found.regions.count == 1, "the second patch is not a defect by itself")
+        // Shape region 1 by an evidence that keeps a 3×3 core, a diagonal pair and a single speck.
+        var evidence = [Float](repeating: 0.1, count: side * side)
+        for y in 3..<6 { for x in 3..<6 { evidence[y * side + x] = 3 } }
+        evidence[7 * side + 7] = 3; evidence[6 * side + 6] = 3   // a pair touching the core diagonally: one piece with it
+        evidence[2 * side + 7] = 3                              // a speck
+        let shaped = found.shapedByThinLines(evidence, width: side, height: side, minArea: t.minArea)
+        let clean = shaped.withoutSpecks(width: side, height: side, minArea: t.minArea)
+        #expect(clean.mask.filter { $0 }.count == 11 && !clean.mask[2 * side + 7] && clean.mask[7 * side + 7])
+        #expect(clean.extent == shaped.extent)
+        // A region whose only piece is small keeps it.
+        var lone = [Float](repeating: 0.1, count: side * side)
+        for x in 3..<7 { lone[4 * side + x] = 3 }
+        let small = found.shapedByThinLines(lone, width: side, height: side, minArea: t.minArea)
+        #expect(small.withoutSpecks(width: side, height: side, minArea: 32).mask == small.mask)
+    }
+
     @Test func aThinLineStandsOutOfItsNeighbourhoodsMedianAndAnEdgeDoesNot() {
         // 12×12, one channel: a step edge between columns 5 and 6, and a 1-px line along row 3 in the left half.
         let side = 12
