@@ -76,6 +76,7 @@ public struct DefectMask: Sendable {
     /// each region's largest piece, so that no region loses its mask and the verdict still agrees.
     public func withoutSpecks(width: Int, height: Int, minArea: Int) -> DefectMask {
         precondition(mask.count == width * height, "mask does not match \(width)×\(height)")
+        guard regions.count > 0 else { return self }  // a good frame: nothing to label
         let pieces = ConnectedComponents.label(mask, width: width, height: height, diagonal: true)
         var size = [Int](repeating: 0, count: pieces.count + 1)
         for p in pieces.labels where p > 0 { size[p] += 1 }

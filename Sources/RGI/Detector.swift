@@ -242,11 +242,7 @@ public final class Detector {
     static func mirrorPad(_ planes: [Float], width: Int, height: Int, channels: Int, pad: Int) -> [Float] {
         guard pad > 0 else { return planes }
         let w = width + 2 * pad, h = height + 2 * pad
-        func mirror(_ i: Int, _ n: Int) -> Int {
-            var j = i
-            while j < 0 || j >= n { j = j < 0 ? -j : 2 * (n - 1) - j }
-            return j
-        }
+        let mirror = GaussianBlur.mirrorSkippingEdge
         var out = [Float](repeating: 0, count: channels * w * h)
         for c in 0..<channels {
             for y in 0..<h {

@@ -54,4 +54,12 @@ public enum GaussianBlur {
         while j < 0 || j >= n { j = j < 0 ? -j - 1 : 2 * n - j - 1 }
         return j
     }
+
+    /// Index i reflected into 0..<n, the edge pixel not repeated (…, 2, 1 | 0, 1, 2, …).
+    static func mirrorSkippingEdge(_ i: Int, _ n: Int) -> Int {
+        if n == 1 { return 0 }
+        var j = i
+        while j < 0 || j >= n { j = j < 0 ? -j : 2 * (n - 1) - j }
+        return j
+    }
 }

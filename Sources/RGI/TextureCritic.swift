@@ -212,14 +212,17 @@ public struct TextureCritic: Codable, Equatable, Sendable {
         return (median, max(linearQuantile(sorted: sorted, Self.scaleQuantile), median + 1e-3))
     }
 
+    /// Pixel i's (row-major) distance from the frame's nearest edge: 0 on the border.
+    static func distanceFromEdge(_ i: Int, width: Int, height: Int) -> Int {
+        let x = i % width, y = i / width
+        return min(x, width - 1 - x, y, height - 1 - y)
+    }
+
     /// Each pixel's band: the index of the last of `starts` (ascending, from 0) at or below its
     /// distance from the nearest edge, row-major.
     static func edgeBands(starts: [Int], width: Int, height: Int) -> [Int] {
         let lookup = (0...max(width, height)).map { d in starts.lastIndex { $0 <= d }! }
-        return (0..<(width * height)).map { i in
-            let x = i % width, y = i / width
-            return lookup[min(x, width - 1 - x, y, height - 1 - y)]
-        }
+        return (0..<(width * height)).map { lookup[distanceFromEdge($0, width: width, height: height)] }
     }
 
     /// Each distance from the nearest edge's scale, from 0 to `maximum`: the bands' scales, each at its
@@ -247,8 +250,7 @@ public struct TextureCritic: Codable, Equatable, Sendable {
                                           maximum: max(width, height))
         let odds = logOdds(image, width: width, height: height)
         return odds.indices.map { i in
-            let x = i % width, y = i / width
-            let scale = scales[min(x, width - 1 - x, y, height - 1 - y)]
+            let scale = scales[Self.distanceFromEdge(i, width: width, height: height)]
             return max(0, (odds[i] - scale.median) / (scale.high - scale.median))
         }
     }

@@ -12,12 +12,7 @@ public enum ThinLines {
     public static func evidence(_ planes: [Float], width: Int, height: Int, channels: Int, within: [Bool]? = nil) -> [Float] {
         let plane = width * height
         precondition(planes.count == plane * channels && (within?.count ?? plane) == plane, "planes do not match \(width)×\(height)×\(channels)")
-        func mirror(_ i: Int, _ n: Int) -> Int {
-            guard n > 1 else { return 0 }
-            var j = i
-            while j < 0 || j >= n { j = j < 0 ? -j : 2 * (n - 1) - j }
-            return j
-        }
+        let mirror = GaussianBlur.mirrorSkippingEdge
         let half = window / 2
         var out = [Float](repeating: 0, count: plane)
         var neighbourhood = [Float](repeating: 0, count: window * window)
