@@ -263,13 +263,18 @@ public struct TextureCritic: Codable, Equatable, Sendable {
         precondition(planes.count == trees.features, "the critic has \(trees.features) features, the image gives \(planes.count)")
         // The 200 trees are a large part of the critic's cost per frame: rows are split between the cores.
         let n = width * height, chunks = min(height, 4 * ProcessInfo.processInfo.activeProcessorCount)
+        var featureMajor: [Float] = []
+        featureMajor.reserveCapacity(planes.count * n)
+        for plane in planes { featureMajor += plane }
         var odds = [Float](repeating: 0, count: n)
-        odds.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let out = buffer
-            let trees = trees
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                for p in (c * height / chunks * width)..<((c + 1) * height / chunks * width) {
-                    out[p] = trees.logit { planes[$0][p] }
+        featureMajor.withUnsafeBufferPointer { features in
+            odds.withUnsafeMutableBufferPointer { buffer in
+                // The features are only read, and each chunk writes only its own rows.
+                nonisolated(unsafe) let values = features, out = buffer
+                let trees = trees
+                DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                    trees.logits(featureMajor: values, sampleCount: n,
+                                 range: (c * height / chunks * width)..<((c + 1) * height / chunks * width), into: out)
                 }
             }
         }

@@ -30,6 +30,24 @@ import Testing
         #expect(model.trees.count == 30 && model.trees.allSatisfy { $0.leaf.count == 8 && $0.feature.count == 7 })
     }
 
+    @Test func blockedLogitsEqualOneSampleAtATime() {
+        // Five features, 300 samples: not a multiple of the block, and a range that starts inside it.
+        let d = 5, n = 300
+        var rng = SeededGenerator(seed: 3)
+        let rows = (0..<(n * d)).map { _ in rng.uniform() }
+        let labels = (0..<n).map { rows[$0 * d] + rows[$0 * d + 3] > 1 }
+        var settings = BoostedTrees.Settings()
+        settings.trees = 12; settings.depth = 3; settings.minLeaf = 5
+        let model = BoostedTrees.fit(samples: rows, labels: labels, features: d, settings: settings)
+        let featureMajor = (0..<d).flatMap { f in (0..<n).map { rows[$0 * d + f] } }
+        var out = [Float](repeating: .nan, count: n)
+        featureMajor.withUnsafeBufferPointer { values in
+            out.withUnsafeMutableBufferPointer { model.logits(featureMajor: values, sampleCount: n, range: 7..<n, into: $0) }
+        }
+        #expect(out[0..<7].allSatisfy { $0.isNaN }, "samples outside the range are not written")
+        #expect((7..<n).allSatisfy { i in out[i] == model.logit { rows[i * d + $0] } })
+    }
+
     @Test func withoutSamplesTheModelIsItsBias() {
         let model = BoostedTrees.fit(samples: [], labels: [], features: 3)
         #expect(model.trees.isEmpty && model.logit { _ in 0 } == model.bias)
