@@ -54,8 +54,10 @@ public final class Inspector {
         let restoreSeconds = restores ? Date().timeIntervalSince(inpaintStarted) : 0
         if detector.scoreKind == .texture && restores {
             let outliers = Detector.outliers(planes: planes, restored: restoredPlanes, channels: spec.channels)
-            defects = defects.shapedByOutliers(outliers, restored: restoring, width: image.width, height: image.height,
-                                               minArea: thresholds.minArea)
+            let shift = Detector.shifts(planes: planes, restored: restoredPlanes, width: image.width, height: image.height,
+                                        channels: spec.channels)
+            defects = defects.shapedByOutliers(outliers, shift: shift, restored: restoring, width: image.width,
+                                               height: image.height, minArea: thresholds.minArea)
             if let level = detector.texture?.thinLevel {
                 let thin = ThinLines.evidence(planes, width: image.width, height: image.height, channels: spec.channels, within: restoring)
                 defects = defects.shapedByThinLines(thin.map { $0 / level }, width: image.width, height: image.height,

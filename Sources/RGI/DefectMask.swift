@@ -41,20 +41,53 @@ public struct DefectMask: Sendable {
 
     /// The defects as a product scored by texture alone restores them: `restored`, the extent grown
     /// by what `Detector.inpaint` replaces, becomes the extent, and each of its regions is shaped by the
-    /// restoration's outliers where they find a defect by themselves, keeping its shape otherwise.
+    /// restoration's outliers where they find a defect by themselves, else by its shift where the whole
+    /// region is shifted, keeping its shape otherwise.
     ///
     /// `outlier` is |frame − restoration| in units of the outlier level: inside the extent the
     /// restoration is G(z) fitted to the surroundings alone, so it cannot have absorbed the defect, and
     /// on good texture it misses by about the texture's own spread. A defect that is an outlier pixel by
     /// pixel — a scratch, a hole — stands above that level in a connected patch and is drawn along it,
-    /// far tighter than the texture statistics' windows allow; a change of texture — a stain, a paste —
-    /// does not, and keeps the texture score's shape (docs/METHOD.md, "Shaping the mask by outliers").
-    public func shapedByOutliers(_ outlier: [Float], restored grown: [Bool], width: Int, height: Int, minArea: Int) -> DefectMask {
-        precondition(outlier.count == mask.count && grown.count == mask.count && mask.count == width * height,
-                     "outliers or restored area do not match \(width)×\(height)")
+    /// far tighter than the texture statistics' windows allow (docs/METHOD.md, "Shaping the mask by
+    /// outliers"). `shift` is frame − restoration blurred, in units of the shift level
+    /// (`Detector.shifts`): a stain darkens or brightens its whole patch by a share, which no single
+    /// pixel shows above the texture's spread but the blurred difference does, all of one sign, while
+    /// good texture's misses average out. A region whose median pixel is shifted by the level or more is
+    /// cut where its shift, in the median's sign, reaches `shiftCut` (docs/METHOD.md, "Shaping a stain by
+    /// its shift"). A change of texture at the same brightness — a paste — shows neither, and keeps the
+    /// texture score's shape.
+    public func shapedByOutliers(_ outlier: [Float], shift: [Float], restored grown: [Bool], width: Int, height: Int,
+                                 minArea: Int) -> DefectMask {
+        precondition(outlier.count == mask.count && shift.count == mask.count && grown.count == mask.count
+                     && mask.count == width * height, "outliers, shift or restored area do not match \(width)×\(height)")
         precondition(zip(extent, grown).allSatisfy { !$0 || $1 }, "the restored area must hold the extent")
         let regions = ConnectedComponents.label(grown, width: width, height: height)
-        return DefectMask(mask: mask, extent: grown, regions: regions).shaped(by: outlier, width: width, height: height, minArea: minArea)
+        let byOutliers = Self.regionsFound(by: outlier, in: regions, width: width, height: height, minArea: minArea)
+        let outlierCut = Self.peakCut(outlier, regions: regions)
+        let median = Self.regionMedians(shift, regions: regions)
+        let shaped = regions.labels.indices.map { i in
+            let l = regions.labels[i]
+            if byOutliers[l] { return outlierCut[i] }
+            guard abs(median[l]) >= Self.localEvidenceLevel else { return mask[i] }
+            return (median[l] < 0 ? -shift[i] : shift[i]) >= Self.shiftCut
+        }
+        return DefectMask(mask: shaped, extent: grown, regions: regions)
+    }
+
+    /// Where a region shifted as a whole is cut, in units of the shift level: below the level its
+    /// median reaches, since a stain's blurred shift falls off towards its rim, while what the cut may
+    /// take is already bounded by the restored area (docs/METHOD.md).
+    public static let shiftCut: Float = 0.6
+
+    /// Per region label (index 0 unused, 0), the median of `values` over the region's pixels.
+    static func regionMedians(_ values: [Float], regions: ConnectedComponents) -> [Float] {
+        var members = [[Float]](repeating: [], count: regions.count + 1)
+        for (l, v) in zip(regions.labels, values) where l > 0 { members[l].append(v) }
+        return members.map { m in
+            guard !m.isEmpty else { return 0 }
+            var m = m
+            return orderStatistic(&m, rank: m.count / 2)
+        }
     }
 
     /// The smallest piece of a defect the mask draws is this share of the minimum defect area: a 2-px

@@ -272,13 +272,38 @@ public final class Detector {
         let plane = planes.count / channels
         var out = [Float](repeating: 0, count: plane)
         for c in 0..<channels {
-            let values = planes[(c * plane)..<((c + 1) * plane)]
-            let mean = values.reduce(0, +) / Float(plane)
-            let spread = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(plane)).squareRoot()
-            let level = max(outlierSpread * spread, 1e-6)
+            let level = max(outlierSpread * spread(planes[(c * plane)..<((c + 1) * plane)]), 1e-6)
             for i in 0..<plane { out[i] = max(out[i], abs(planes[c * plane + i] - restored[c * plane + i]) / level) }
         }
         return out
+    }
+
+    /// The level of a region's shift (`shifts`), in standard deviations of the frame's own values: how
+    /// far a region's median pixel must be shifted for the region to be shaped by its shift (measured on
+    /// the benchmark, docs/METHOD.md, "Shaping a stain by its shift").
+    public static let shiftSpread: Float = 0.5
+    /// The Gaussian the shift is blurred with, pixels: wide enough that good texture's misses average
+    /// out, narrow against a stain.
+    public static let shiftSigma: Float = 3
+
+    /// Per pixel, frame − restored blurred with `shiftSigma`, in units of `shiftSpread` × the frame's
+    /// standard deviation, the mean over the channels (each against its own deviation).
+    public static func shifts(planes: [Float], restored: [Float], width: Int, height: Int, channels: Int) -> [Float] {
+        precondition(planes.count == restored.count && planes.count == width * height * channels, "frame and restoration do not match")
+        let plane = width * height
+        var mean = [Float](repeating: 0, count: plane)
+        for c in 0..<channels {
+            let values = planes[(c * plane)..<((c + 1) * plane)]
+            let level = max(shiftSpread * spread(values), 1e-6) * Float(channels)
+            for i in 0..<plane { mean[i] += (planes[c * plane + i] - restored[c * plane + i]) / level }
+        }
+        return GaussianBlur.apply(mean, width: width, height: height, sigma: shiftSigma)
+    }
+
+    /// The standard deviation of a channel's values.
+    static func spread(_ values: ArraySlice<Float>) -> Float {
+        let mean = values.reduce(0, +) / Float(values.count)
+        return (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(values.count)).squareRoot()
     }
 
     /// Restored image: the reconstruction where `mask` is set, the input elsewhere.

@@ -104,7 +104,8 @@ import Testing
         var thin = [Float](repeating: 0.2, count: 12)
         thin[2] = 3; thin[3] = 2.5
         let restored = DefectMask.dilated(defects.extent, width: 12, height: 1, radius: 1)
-        let shaped = defects.shapedByOutliers(thin, restored: restored, width: 12, height: 1, minArea: t.minArea)
+        let flat = [Float](repeating: 0, count: 12)
+        let shaped = defects.shapedByOutliers(thin, shift: flat, restored: restored, width: 12, height: 1, minArea: t.minArea)
         #expect(shaped.extent == (0..<12).map { (2...9).contains($0) })
         #expect(shaped.regions.count == 1)
         #expect(shaped.mask == (0..<12).map { (2...3).contains($0) })
@@ -112,10 +113,53 @@ import Testing
         // the texture score's shape stays.
         var lone = [Float](repeating: 0.2, count: 12)
         lone[5] = 3; lone[11] = 5; lone[0] = 5
-        #expect(defects.shapedByOutliers(lone, restored: restored, width: 12, height: 1, minArea: t.minArea).mask == defects.mask)
+        #expect(defects.shapedByOutliers(lone, shift: flat, restored: restored, width: 12, height: 1, minArea: t.minArea).mask == defects.mask)
         // No defect, nothing to shape.
         let none = DefectMask(score: score, width: 12, height: 1, thresholds: Thresholds(pixel: 0.5, minArea: 2, image: 5))
-        #expect(!none.shapedByOutliers(thin, restored: none.extent, width: 12, height: 1, minArea: 2).mask.contains(true))
+        #expect(!none.shapedByOutliers(thin, shift: flat, restored: none.extent, width: 12, height: 1, minArea: 2).mask.contains(true))
+    }
+
+    @Test func aStainsShiftShapesItsRegionWhereNoPixelIsAnOutlier() {
+        // The texture score's extent covers 3…8 and its cut keeps 4…7; restored with 1 px of growth: 2…9.
+        let score: [Float] = [0, 0, 0, 0.6, 1.2, 2.0, 2.0, 1.2, 0.6, 0, 0, 0]
+        let t = Thresholds(pixel: 0.5, minArea: 2, image: 1.0)
+        let defects = DefectMask(score: score, width: 12, height: 1, thresholds: t)
+        let restored = DefectMask.dilated(defects.extent, width: 12, height: 1, radius: 1)
+        let calm = [Float](repeating: 0.3, count: 12)
+        // A darkening over most of the region, below the outlier level at every pixel: drawn where it reaches the cut.
+        var darker = [Float](repeating: 0.1, count: 12)
+        for i in 2...6 { darker[i] = -1.5 }
+        darker[7] = -DefectMask.shiftCut / 2
+        let shaped = defects.shapedByOutliers(calm, shift: darker, restored: restored, width: 12, height: 1, minArea: t.minArea)
+        #expect(shaped.mask == (0..<12).map { (2...6).contains($0) })
+        // A brightening is the same shift with the other sign.
+        let brighter = darker.map { -$0 }
+        #expect(defects.shapedByOutliers(calm, shift: brighter, restored: restored, width: 12, height: 1, minArea: t.minArea).mask
+                == shaped.mask)
+        // A region whose median pixel is not shifted (a paste, or a shifted patch in a fraction of the region):
+        // the texture score's shape stays.
+        var faint = [Float](repeating: 0, count: 12)
+        faint[4] = -3; faint[5] = -3; faint[6] = -3
+        #expect(defects.shapedByOutliers(calm, shift: faint, restored: restored, width: 12, height: 1, minArea: t.minArea).mask
+                == defects.mask)
+        // Outliers, where they find the defect, take precedence over the shift.
+        var thin = calm
+        thin[8] = 3; thin[9] = 3
+        #expect(defects.shapedByOutliers(thin, shift: darker, restored: restored, width: 12, height: 1, minArea: t.minArea).mask
+                == (0..<12).map { (8...9).contains($0) })
+    }
+
+    @Test func theShiftIsTheBlurredSignedDifferenceInUnitsOfTheFramesSpread() {
+        // A frame of ±1 stripes (standard deviation 1) with its restoration one level of shift brighter everywhere.
+        let width = 16, height = 16
+        let frame = (0..<(width * height)).map { Float(($0 % width) % 2 == 0 ? 1 : -1) }
+        let restored = frame.map { $0 + Detector.shiftSpread }
+        let shift = Detector.shifts(planes: frame, restored: restored, width: width, height: height, channels: 1)
+        #expect(shift.allSatisfy { abs($0 + 1) < 1e-4 })
+        // Two channels: the mean of their shifts, each against its own spread.
+        let twice = frame.map { 2 * $0 }
+        let shift2 = Detector.shifts(planes: frame + twice, restored: restored + twice, width: width, height: height, channels: 2)
+        #expect(shift2.allSatisfy { abs($0 + 0.5) < 1e-4 })
     }
 
     @Test func specksAroundADefectAreDroppedButNoRegionLosesItsMask() {
