@@ -79,7 +79,7 @@ public struct DefectMask: Sendable {
     /// take is already bounded by the restored area (docs/METHOD.md).
     public static let shiftCut: Float = 0.6
 
-    /// Per region label (index 0 unused, 0), the median of `values` over the region's pixels.
+    /// Per region label, the median of `values` over the region's pixels (index 0, outside every region: 0).
     static func regionMedians(_ values: [Float], regions: ConnectedComponents) -> [Float] {
         var members = [[Float]](repeating: [], count: regions.count + 1)
         for (l, v) in zip(regions.labels, values) where l > 0 { members[l].append(v) }
