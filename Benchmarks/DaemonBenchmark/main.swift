@@ -313,7 +313,9 @@ func measure(_ scenario: Scenario, arguments: Arguments, tilesPerFrame: Int) thr
         scenario: scenario, tilesPerFrame: tilesPerFrame, product: done.product(first)!,
         framesPerSecond: Double(rateFrames) / elapsed, rateFrames: rateFrames,
         rgidCores: (cpuAfter.process - cpuBefore.process) / elapsed,
-        otherCores: (cpuAfter.machineBusy - cpuBefore.machineBusy - (cpuAfter.process - cpuBefore.process)) / elapsed,
+        // The process's own times and the machine's per-CPU ticks are accounted apart, so on an idle
+        // machine their difference can come out a little below zero: no other work, not negative work.
+        otherCores: max(0, (cpuAfter.machineBusy - cpuBefore.machineBusy - (cpuAfter.process - cpuBefore.process)) / elapsed),
         oneProduct: oneProduct, fourProducts: fourProducts)
 }
 
