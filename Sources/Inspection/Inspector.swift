@@ -47,7 +47,7 @@ public final class Inspector {
         // The whole extent is restored: the shaped mask's edges and the gaps of a broken scratch are defect too.
         let inpaintStarted = Date()
         let restoring = DefectMask.dilated(defects.extent, width: image.width, height: image.height, radius: detector.restorationGrowth)
-        let restoredPlanes = detector.inpaint(planes: planes, width: image.width, height: image.height, mask: restoring,
+        var restoredPlanes = detector.inpaint(planes: planes, width: image.width, height: image.height, mask: restoring,
                                               reconstruction: out.reconstruction)
         // Nothing to restore costs only the dilation: it stays in postprocessing, and restore_ms is 0.
         let restores = restoring.contains(true)
@@ -65,6 +65,11 @@ public final class Inspector {
             }
         }
         defects = defects.withoutSpecks(width: image.width, height: image.height, minArea: thresholds.minArea)
+        if restores {
+            // A stain is the part's own texture darkened: divided out, it restores better than any drawing.
+            restoredPlanes = StainRestoration.apply(planes: planes, restored: restoredPlanes, restoring: restoring, mask: defects.mask,
+                                                    width: image.width, height: image.height, channels: spec.channels).planes
+        }
         let regions = DefectRegions.find(defects, score: out.score, width: image.width)
         let restored = ImageTensor.image(planes: restoredPlanes, width: image.width, height: image.height, channels: spec.channels)
         let decision: Decision = out.imageScore > thresholds.image && !regions.isEmpty ? .defect : .ok

@@ -1,0 +1,141 @@
+import Foundation
+
+/// Restores a stain by dividing its darkening out instead of drawing the part anew. A stain changes
+/// how much light the surface returns, so the frame under it is the part's own texture times a
+/// factor: y = a·c. G's fill can only guess that texture (on grass and gravel no better than the
+/// local mean), while y / a is the texture itself (docs/METHOD.md, "Restoring a stain by its gain").
+///
+/// Per region of the restored area: the restoration R (G(z) fitted to the good part around the
+/// region) against the frame y, both blurred, gives log(R / y), which over a stain is one positive
+/// value, log(1/a). The region counts as a stain where that value lies between `gainRange` over the
+/// mask's part of the region, the per-pixel gain over the region's interior agrees, and the interior
+/// keeps the frame's own grain (fine detail over brightness within `grainRange` of the frame's away
+/// from the defects: a hole or a flat patch has none). The stain's support is grown along its edge,
+/// where the restored area stopped short of it, into neighbouring pixels darker than the surroundings
+/// by more than half the gain, at most `growth` pixels; there the restoration becomes y · gain.
+public enum StainRestoration {
+    /// The gains a stain may have: below, a region is not shifted enough to tell from texture; above,
+    /// it is a hole, not a stain.
+    public static let gainRange: ClosedRange<Float> = 1.25...4
+    /// How far the interior's grain (fine detail over brightness) may lie from the frame's, as a factor.
+    public static let grainRange: ClosedRange<Float> = 0.5...2
+    /// The most pixels the support grows beyond the restored area's part of the stain (measured on the
+    /// benchmark's grass, docs/METHOD.md).
+    public static let growth = 12
+    /// The ring around a stain whose brightness is the surroundings': from this many pixels out…
+    static let ringInner = 5
+    /// …to this many.
+    static let ringOuter = 12
+    /// The fewest pixels a stain's support may have.
+    static let minimumSupport = 16
+    /// Intensities below this are taken as this in logarithms.
+    static let floor: Float = 2e-3
+
+    /// `restored` with every stain of `restoring` restored by its gain, and the pixels so restored.
+    /// - Parameters:
+    ///   - planes: the frame, CHW in [-1, 1].
+    ///   - restored: its restoration (`Detector.inpaint`), CHW in [-1, 1].
+    ///   - restoring: the area `restored` replaced.
+    ///   - mask: the defects' mask, inside `restoring`.
+    public static func apply(planes: [Float], restored: [Float], restoring: [Bool], mask: [Bool],
+                             width: Int, height: Int, channels: Int) -> (planes: [Float], corrected: [Bool]) {
+        let plane = width * height
+        precondition(planes.count == channels * plane && restored.count == planes.count && restoring.count == plane
+                     && mask.count == plane, "frame, restoration or masks do not match \(width)×\(height)×\(channels)")
+        let regions = ConnectedComponents.label(restoring, width: width, height: height)
+        guard regions.count > 0 else { return (restored, [Bool](repeating: false, count: plane)) }
+        let y = grey(planes, plane: plane, channels: channels), r = grey(restored, plane: plane, channels: channels)
+        let blur = { (v: [Float], s: Float) in GaussianBlur.apply(v, width: width, height: height, sigma: s) }
+        let ratio = zip(blur(r, 2), blur(y, 2)).map { log(max($0, floor) / max($1, floor)) }
+        let pixelRatio = zip(r, y).map { log(max($0, floor) / max($1, floor)) }
+        let level = blur(y, 1.5).map { log(max($0, floor)) }
+        let fine = zip(y, blur(y, 1)).map { $0 - $1 }
+        let frameGrain = grain(fine: fine, y: y, at: dilated(restoring, width: width, height: height, by: 4).positions { !$0 })
+        let logGain = log(gainRange.lowerBound)...log(gainRange.upperBound)
+
+        var out = restored
+        var corrected = [Bool](repeating: false, count: plane)
+        for l in 1...regions.count {
+            let region = regions.labels.indices.filter { regions.labels[$0] == l }
+            let masked = region.filter { mask[$0] }
+            let seed = masked.count > 8 ? masked : region
+            let k0 = median(seed.map { ratio[$0] })
+            guard logGain.contains(k0) else { continue }
+            var support = [Bool](repeating: false, count: plane)
+            for i in masked where ratio[i] > k0 / 2 { support[i] = true }
+            guard support.lazy.filter({ $0 }).count >= minimumSupport else { continue }
+            var core = eroded(support, width: width, height: height, by: 2).positions { $0 }
+            if core.count < 8 { core = support.positions { $0 } }
+            let k = median(core.map { pixelRatio[$0] })
+            guard logGain.contains(k), frameGrain > 0,
+                  grainRange.contains(grain(fine: fine, y: y, at: core) / frameGrain) else { continue }
+            // Grow along the edge into pixels nearer the stained level than the surroundings'.
+            let outer = dilated(support, width: width, height: height, by: ringOuter)
+            let inner = dilated(support, width: width, height: height, by: ringInner)
+            let ring = outer.indices.filter { outer[$0] && !inner[$0] }
+            guard !ring.isEmpty else { continue }
+            let stained = median(ring.map { level[$0] }) - k / 2
+            for _ in 0..<growth {
+                let next = dilated(support, width: width, height: height, by: 1)
+                var grew = false
+                for i in next.indices where next[i] && !support[i] && level[i] < stained { support[i] = true; grew = true }
+                if !grew { break }
+            }
+            let gain = exp(k)
+            for i in support.indices where support[i] {
+                corrected[i] = true
+                for c in 0..<channels {
+                    let v = (planes[c * plane + i] + 1) / 2 * gain
+                    out[c * plane + i] = min(max(v, 0), 1) * 2 - 1
+                }
+            }
+        }
+        return (out, corrected)
+    }
+
+    /// Mean intensity over the channels, in [0, 1].
+    static func grey(_ planes: [Float], plane: Int, channels: Int) -> [Float] {
+        (0..<plane).map { i in (0..<channels).reduce(Float(0)) { $0 + (planes[$1 * plane + i] + 1) / 2 } / Float(channels) }
+    }
+
+    /// Fine detail's standard deviation over the mean intensity, at `pixels`.
+    static func grain(fine: [Float], y: [Float], at pixels: [Int]) -> Float {
+        guard pixels.count > 1 else { return 0 }
+        let n = Float(pixels.count)
+        let mean = pixels.reduce(Float(0)) { $0 + fine[$1] } / n
+        let spread = (pixels.reduce(Float(0)) { $0 + (fine[$1] - mean) * (fine[$1] - mean) } / n).squareRoot()
+        return spread / max(pixels.reduce(Float(0)) { $0 + y[$1] } / n, 1e-3)
+    }
+
+    static func median(_ values: [Float]) -> Float {
+        var v = values
+        return orderStatistic(&v, rank: v.count / 2)
+    }
+
+    /// `mask` grown `by` pixels through 4-connected steps (a diamond), clipped at the frame's edges.
+    static func dilated(_ mask: [Bool], width: Int, height: Int, by steps: Int) -> [Bool] {
+        var out = mask
+        for _ in 0..<steps {
+            let current = out
+            for i in current.indices where current[i] {
+                let x = i % width, y = i / width
+                if x > 0 { out[i - 1] = true }
+                if x < width - 1 { out[i + 1] = true }
+                if y > 0 { out[i - width] = true }
+                if y < height - 1 { out[i + width] = true }
+            }
+        }
+        return out
+    }
+
+    /// `mask` shrunk `by` pixels through 4-connected steps; the frame's edge does not erode it.
+    static func eroded(_ mask: [Bool], width: Int, height: Int, by steps: Int) -> [Bool] {
+        let inverse = dilated(mask.map { !$0 }, width: width, height: height, by: steps)
+        return inverse.map { !$0 }
+    }
+}
+
+private extension Array {
+    /// The indices whose elements satisfy `predicate`.
+    func positions(where predicate: (Element) -> Bool) -> [Int] { indices.filter { predicate(self[$0]) } }
+}
