@@ -53,10 +53,11 @@ public enum StainRestoration {
         let frameGrain = grain(fine: fine, y: y, at: dilated(restoring, width: width, height: height, by: 4).positions { !$0 })
         let logGain = log(gainRange.lowerBound)...log(gainRange.upperBound)
 
+        var members = [[Int]](repeating: [], count: regions.count + 1)
+        for (i, l) in regions.labels.enumerated() where l > 0 { members[l].append(i) }
         var out = restored
         var corrected = [Bool](repeating: false, count: plane)
-        for l in 1...regions.count {
-            let region = regions.labels.indices.filter { regions.labels[$0] == l }
+        for region in members.dropFirst() {
             let masked = region.filter { mask[$0] }
             let seed = masked.count > 8 ? masked : region
             let k0 = median(seed.map { ratio[$0] })
