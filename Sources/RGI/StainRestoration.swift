@@ -12,7 +12,9 @@ import Foundation
 /// keeps the frame's own grain (fine detail over brightness within `grainRange` of the frame's away
 /// from the defects: a hole or a flat patch has none). The stain's support is grown along its edge,
 /// where the restored area stopped short of it, into neighbouring pixels darker than the surroundings
-/// by more than half the gain, at most `growth` pixels; there the restoration becomes y · gain.
+/// by more than half the gain, at most `growth` pixels; there the restoration becomes y · gain, except
+/// where that would be brighter than anything around the stain (a pixel the mask took but the stain did
+/// not darken).
 public enum StainRestoration {
     /// The gains a stain may have: below, a region is not shifted enough to tell from texture; above,
     /// it is a hole, not a stain.
@@ -82,8 +84,10 @@ public enum StainRestoration {
                 for i in next.indices where next[i] && !support[i] && level[i] < stained { support[i] = true; grew = true }
                 if !grew { break }
             }
-            let gain = exp(k)
-            for i in support.indices where support[i] {
+            // A pixel the gain would lift above everything around the stain was not stained (a bright blade
+            // inside the mask): it keeps the fill.
+            let gain = exp(k), ceiling = ring.reduce(Float(0)) { max($0, y[$1]) }
+            for i in support.indices where support[i] && y[i] * gain <= ceiling {
                 corrected[i] = true
                 for c in 0..<channels {
                     let v = (planes[c * plane + i] + 1) / 2 * gain
