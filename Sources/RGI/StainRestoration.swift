@@ -52,7 +52,9 @@ public enum StainRestoration {
         let pixelRatio = zip(r, y).map { log(max($0, floor) / max($1, floor)) }
         let level = blur(y, 1.5).map { log(max($0, floor)) }
         let fine = zip(y, blur(y, 1)).map { $0 - $1 }
-        let frameGrain = grain(fine: fine, y: y, at: dilated(restoring, width: width, height: height, by: 4).positions { !$0 })
+        let whole = Window(x: 0...(width - 1), y: 0...(height - 1), width: width)
+        let nearDefects = dilated(restoring, width: width, in: whole, by: 4)
+        let frameGrain = grain(fine: fine, y: y, at: nearDefects.indices.filter { !nearDefects[$0] })
         let logGain = log(gainRange.lowerBound)...log(gainRange.upperBound)
 
         var members = [[Int]](repeating: [], count: regions.count + 1)
@@ -64,30 +66,33 @@ public enum StainRestoration {
             let seed = masked.count > 8 ? masked : region
             let k0 = median(seed.map { ratio[$0] })
             guard logGain.contains(k0) else { continue }
+            let members = masked.filter { ratio[$0] > k0 / 2 }
+            guard members.count >= minimumSupport else { continue }
             var support = [Bool](repeating: false, count: plane)
-            for i in masked where ratio[i] > k0 / 2 { support[i] = true }
-            guard support.lazy.filter({ $0 }).count >= minimumSupport else { continue }
-            var core = eroded(support, width: width, height: height, by: 2).positions { $0 }
-            if core.count < 8 { core = support.positions { $0 } }
+            for i in members { support[i] = true }
+            // Everything below stays within the support's box grown by as far as the support can reach.
+            let window = Window(around: members, width: width, height: height, margin: ringOuter + growth + 1)
+            var core = members.filter { interior(support, at: $0, width: width, height: height, depth: 2) }
+            if core.count < 8 { core = members }
             let k = median(core.map { pixelRatio[$0] })
             guard logGain.contains(k), frameGrain > 0,
                   grainRange.contains(grain(fine: fine, y: y, at: core) / frameGrain) else { continue }
             // Grow along the edge into pixels nearer the stained level than the surroundings'.
-            let outer = dilated(support, width: width, height: height, by: ringOuter)
-            let inner = dilated(support, width: width, height: height, by: ringInner)
-            let ring = outer.indices.filter { outer[$0] && !inner[$0] }
+            let outer = dilated(support, width: width, in: window, by: ringOuter)
+            let inner = dilated(support, width: width, in: window, by: ringInner)
+            let ring = window.pixels.filter { outer[$0] && !inner[$0] }
             guard !ring.isEmpty else { continue }
             let stained = median(ring.map { level[$0] }) - k / 2
             for _ in 0..<growth {
-                let next = dilated(support, width: width, height: height, by: 1)
+                let next = dilated(support, width: width, in: window, by: 1)
                 var grew = false
-                for i in next.indices where next[i] && !support[i] && level[i] < stained { support[i] = true; grew = true }
+                for i in window.pixels where next[i] && !support[i] && level[i] < stained { support[i] = true; grew = true }
                 if !grew { break }
             }
             // A pixel the gain would lift above everything around the stain was not stained (a bright blade
             // inside the mask): it keeps the fill.
             let gain = exp(k), ceiling = ring.reduce(Float(0)) { max($0, y[$1]) }
-            for i in support.indices where support[i] && y[i] * gain <= ceiling {
+            for i in window.pixels where support[i] && y[i] * gain <= ceiling {
                 corrected[i] = true
                 for c in 0..<channels {
                     let v = (planes[c * plane + i] + 1) / 2 * gain
@@ -117,30 +122,54 @@ public enum StainRestoration {
         return orderStatistic(&v, rank: v.count / 2)
     }
 
-    /// `mask` grown `by` pixels through 4-connected steps (a diamond), clipped at the frame's edges.
-    static func dilated(_ mask: [Bool], width: Int, height: Int, by steps: Int) -> [Bool] {
+    /// A rectangle of the frame, and its pixels' indices row by row.
+    struct Window {
+        let x: ClosedRange<Int>, y: ClosedRange<Int>
+        let pixels: [Int]
+
+        init(x: ClosedRange<Int>, y: ClosedRange<Int>, width: Int) {
+            self.x = x; self.y = y
+            pixels = y.flatMap { r in x.map { r * width + $0 } }
+        }
+
+        /// The bounding box of `members` grown by `margin`, clipped to the frame.
+        init(around members: [Int], width: Int, height: Int, margin: Int) {
+            let xs = members.map { $0 % width }, ys = members.map { $0 / width }
+            self.init(x: max(0, xs.min()! - margin)...min(width - 1, xs.max()! + margin),
+                      y: max(0, ys.min()! - margin)...min(height - 1, ys.max()! + margin), width: width)
+        }
+    }
+
+    /// `mask` grown `by` pixels through 4-connected steps (a diamond), within `window` (which must hold
+    /// every pixel the growth reaches that matters; nothing outside it is changed).
+    static func dilated(_ mask: [Bool], width: Int, in window: Window, by steps: Int) -> [Bool] {
         var out = mask
         for _ in 0..<steps {
             let current = out
-            for i in current.indices where current[i] {
+            for i in window.pixels where current[i] {
                 let x = i % width, y = i / width
-                if x > 0 { out[i - 1] = true }
-                if x < width - 1 { out[i + 1] = true }
-                if y > 0 { out[i - width] = true }
-                if y < height - 1 { out[i + width] = true }
+                if x > window.x.lowerBound { out[i - 1] = true }
+                if x < window.x.upperBound { out[i + 1] = true }
+                if y > window.y.lowerBound { out[i - width] = true }
+                if y < window.y.upperBound { out[i + width] = true }
             }
         }
         return out
     }
 
-    /// `mask` shrunk `by` pixels through 4-connected steps; the frame's edge does not erode it.
-    static func eroded(_ mask: [Bool], width: Int, height: Int, by steps: Int) -> [Bool] {
-        let inverse = dilated(mask.map { !$0 }, width: width, height: height, by: steps)
-        return inverse.map { !$0 }
+    /// Whether every pixel within `depth` 4-connected steps of `i` is in `mask` (the frame's edge does
+    /// not count against it): `i` survives an erosion by `depth`.
+    static func interior(_ mask: [Bool], at i: Int, width: Int, height: Int, depth: Int) -> Bool {
+        let x = i % width, y = i / width
+        for dy in -depth...depth {
+            let yy = y + dy
+            guard yy >= 0 && yy < height else { continue }
+            let reach = depth - abs(dy)
+            for dx in -reach...reach {
+                let xx = x + dx
+                if xx >= 0 && xx < width && !mask[yy * width + xx] { return false }
+            }
+        }
+        return true
     }
-}
-
-private extension Array {
-    /// The indices whose elements satisfy `predicate`.
-    func positions(where predicate: (Element) -> Bool) -> [Int] { indices.filter { predicate(self[$0]) } }
 }
