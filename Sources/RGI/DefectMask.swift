@@ -83,11 +83,7 @@ public struct DefectMask: Sendable {
     static func regionMedians(_ values: [Float], regions: ConnectedComponents) -> [Float] {
         var members = [[Float]](repeating: [], count: regions.count + 1)
         for (l, v) in zip(regions.labels, values) where l > 0 { members[l].append(v) }
-        return members.map { m in
-            guard !m.isEmpty else { return 0 }
-            var m = m
-            return orderStatistic(&m, rank: m.count / 2)
-        }
+        return members.map { $0.isEmpty ? 0 : median($0) }
     }
 
     /// The smallest piece of a defect the mask draws is this share of the minimum defect area: a 2-px

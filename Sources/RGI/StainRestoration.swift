@@ -66,14 +66,14 @@ public enum StainRestoration {
             let seed = masked.count > 8 ? masked : region
             let k0 = median(seed.map { ratio[$0] })
             guard logGain.contains(k0) else { continue }
-            let members = masked.filter { ratio[$0] > k0 / 2 }
-            guard members.count >= minimumSupport else { continue }
+            let supportPixels = masked.filter { ratio[$0] > k0 / 2 }
+            guard supportPixels.count >= minimumSupport else { continue }
             var support = [Bool](repeating: false, count: plane)
-            for i in members { support[i] = true }
+            for i in supportPixels { support[i] = true }
             // Everything below stays within the support's box grown by as far as the support can reach.
-            let window = Window(around: members, width: width, height: height, margin: ringOuter + growth + 1)
-            var core = members.filter { interior(support, at: $0, width: width, height: height, depth: 2) }
-            if core.count < 8 { core = members }
+            let window = Window(around: supportPixels, width: width, height: height, margin: ringOuter + growth + 1)
+            var core = supportPixels.filter { interior(support, at: $0, width: width, height: height, depth: 2) }
+            if core.count < 8 { core = supportPixels }
             let k = median(core.map { pixelRatio[$0] })
             guard logGain.contains(k), frameGrain > 0,
                   grainRange.contains(grain(fine: fine, y: y, at: core) / frameGrain) else { continue }
@@ -111,15 +111,7 @@ public enum StainRestoration {
     /// Fine detail's standard deviation over the mean intensity, at `pixels`.
     static func grain(fine: [Float], y: [Float], at pixels: [Int]) -> Float {
         guard pixels.count > 1 else { return 0 }
-        let n = Float(pixels.count)
-        let mean = pixels.reduce(Float(0)) { $0 + fine[$1] } / n
-        let spread = (pixels.reduce(Float(0)) { $0 + (fine[$1] - mean) * (fine[$1] - mean) } / n).squareRoot()
-        return spread / max(pixels.reduce(Float(0)) { $0 + y[$1] } / n, 1e-3)
-    }
-
-    static func median(_ values: [Float]) -> Float {
-        var v = values
-        return orderStatistic(&v, rank: v.count / 2)
+        return moments(fine, from: 0, at: pixels).std / max(moments(y, from: 0, at: pixels).mean, 1e-3)
     }
 
     /// A rectangle of the frame, and its pixels' indices row by row.

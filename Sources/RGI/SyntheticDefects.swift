@@ -164,12 +164,4 @@ public enum SyntheticDefects {
         }
         return out
     }
-
-    /// Mean and standard deviation of `values[offset + i]` over the pixels i of a region.
-    static func moments(_ values: [Float], from offset: Int, at inside: [Int]) -> (mean: Float, std: Float) {
-        let count = Float(max(inside.count, 1))
-        let mean = inside.reduce(0) { $0 + values[offset + $1] } / count
-        let variance = inside.reduce(0) { $0 + (values[offset + $1] - mean) * (values[offset + $1] - mean) } / count
-        return (mean, variance.squareRoot())
-    }
 }

@@ -139,8 +139,7 @@ public enum TextureFeatures {
     /// exact enough for centring, and cheap on a megapixel frame.
     static func subsampledMedian(_ values: [Float]) -> Float {
         let stride = max(1, values.count / 16_384)
-        var sample = Swift.stride(from: 0, to: values.count, by: stride).map { values[$0] }
-        return orderStatistic(&sample, rank: sample.count / 2)
+        return median(Swift.stride(from: 0, to: values.count, by: stride).map { values[$0] })
     }
 
     /// Sobel derivatives along x and y, divided by 8 (a unit ramp gives 1), mirrored borders.

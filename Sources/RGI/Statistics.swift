@@ -25,3 +25,17 @@ func orderStatistic(_ values: inout [Float], rank k: Int) -> Float {
     }
     return values[k]
 }
+
+/// The median of `values` (the upper one of an even count).
+func median(_ values: [Float]) -> Float {
+    var values = values
+    return orderStatistic(&values, rank: values.count / 2)
+}
+
+/// Mean and standard deviation of `values[offset + i]` over the pixels i of a region.
+func moments(_ values: [Float], from offset: Int, at inside: [Int]) -> (mean: Float, std: Float) {
+    let count = Float(max(inside.count, 1))
+    let mean = inside.reduce(0) { $0 + values[offset + $1] } / count
+    let variance = inside.reduce(0) { $0 + (values[offset + $1] - mean) * (values[offset + $1] - mean) } / count
+    return (mean, variance.squareRoot())
+}
