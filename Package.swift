@@ -86,7 +86,7 @@ let package = Package(
         // MARK: tests
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Alerting", "Inspection", "Capture", "Imaging", "RGI"]),
         // Runs the built rgid and rgictl binaries (listed so that they are built first).
-        .testTarget(name: "EndToEndTests", dependencies: ["Daemon", "Alerting", "rgid", "rgictl"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Daemon", "Alerting", "Imaging", "rgid", "rgictl"]),
         // Runs the real V4L2 capture in a child process under the emulator (LD_PRELOAD).
         .executableTarget(name: "CaptureHarness", dependencies: ["Capture"], path: "Tests/CaptureHarness"),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Imaging", "CaptureHarness"]),
