@@ -46,6 +46,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Weight of the adversarial term (0 turns the discriminator off).")
     var adversarialWeight: Float = 0.05
 
+    @Option(help: "Adam learning rate of the discriminator.")
+    var discriminatorLearningRate: Float = TrainingOptions().discriminatorLearningRate
+
     @Option(help: "Random seed.")
     var seed: UInt64 = 1
 
@@ -73,6 +76,9 @@ struct TrainCommand: ParsableCommand {
         }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
         guard (0..<1).contains(holdout) else { throw ValidationError("--holdout must be in [0, 1)") }
+        guard discriminatorLearningRate > 0, discriminatorLearningRate.isFinite else {
+            throw ValidationError("--discriminator-learning-rate must be positive")
+        }
         guard criticCrops > 0 else { throw ValidationError("--critic-crops must be positive") }
     }
 
@@ -80,6 +86,7 @@ struct TrainCommand: ParsableCommand {
         var options = TrainingOptions()
         options.tile = tile; options.seconds = seconds; options.maxSteps = steps; options.batch = batch
         options.latent = latent; options.baseWidth = width; options.adversarialWeight = adversarialWeight
+        options.discriminatorLearningRate = discriminatorLearningRate
         options.seed = seed; options.holdout = holdout; options.criticCrops = criticCrops
         let name = product ?? URL(fileURLWithPath: out).lastPathComponent
         var pipeline = TrainingPipeline(dataFolder: data, outputFolder: out, product: name, options: options)

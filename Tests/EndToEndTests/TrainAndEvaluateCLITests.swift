@@ -130,6 +130,9 @@ struct TrainAndEvaluateCLITests {
         let noCrops = try Binaries.rgictl("train", "--data", t.images, "--out", t.root + "/m5", "--critic-crops", "0")
         #expect(noCrops.status != 0 && noCrops.text.contains("--critic-crops must be positive"), "\(noCrops.text)")
 
+        let noRate = try Binaries.rgictl("train", "--data", t.images, "--out", t.root + "/m5", "--discriminator-learning-rate", "0")
+        #expect(noRate.status != 0 && noRate.text.contains("--discriminator-learning-rate must be positive"), "\(noRate.text)")
+
         let noCheckpoint = try Binaries.rgictl("train", "--data", t.images, "--out", t.root + "/m4", "--resume")
         #expect(noCheckpoint.status != 0 && noCheckpoint.text.contains("no checkpoint to resume from"), "\(noCheckpoint.text)")
         #expect(!fm.fileExists(atPath: t.root + "/m1") && !fm.fileExists(atPath: t.root + "/m2"), "failed runs leave no bundle folder")
