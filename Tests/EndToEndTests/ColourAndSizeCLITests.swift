@@ -4,8 +4,7 @@ import Testing
 
 /// Issue #4, "colour and size": an RGB model trained with the real `rgictl train` inspects an RGB frame
 /// larger than, and not a multiple of, its tile, and finds a defect painted into it.
-@Suite(.enabled(if: Fixture.dataAvailable, "benchmark images missing at \(Fixture.data)"))
-struct ColourAndSizeCLITests {
+@Suite struct ColourAndSizeCLITests {
     /// Brick's grey made into colour, each channel a different function of it, so that the channels
     /// cannot be mistaken for one another.
     static func tinted(_ grey: Image) throws -> Image {
@@ -22,11 +21,7 @@ struct ColourAndSizeCLITests {
     @Test func anRGBModelFindsAColouredDefectInAFrameLargerThanItsTile() throws {
         let root = try ScratchFolders.make(prefix: "rgi-rgb")
         let good = root + "/good"
-        try FileManager.default.createDirectory(atPath: good, withIntermediateDirectories: true)
-        for i in 0..<6 {
-            let grey = try ImageFile.read(Fixture.data + String(format: "/train/good/%03d.png", i)).grey()
-            try PNG.write(try Self.tinted(grey), to: good + String(format: "/%03d.png", i))
-        }
+        try RepositoryImages.goodCrops(into: good) { try Self.tinted($0.grey()) }
         let model = root + "/model"
         let trained = try Binaries.rgictl("train", "--data", good, "--out", model, "--tile", "32", "--width", "8",
                                           "--latent", "16", "--batch", "4", "--steps", "20", "--seconds", "120",
@@ -36,7 +31,7 @@ struct ColourAndSizeCLITests {
 
         // A 100×75 frame (32-px tiles at stride 24: neither side a whole number of strides) with a
         // saturated red bar, 30×6 px, that no good brick has.
-        var frame = try Self.tinted(try ImageFile.read(Fixture.data + "/test/good/000.png").grey()
+        var frame = try Self.tinted(try ImageFile.read(RepositoryImages.frames + "/" + RepositoryImages.good[0]).grey()
             .cropped(x: 10, y: 20, width: 100, height: 75))
         for y in 40..<46 { for x in 50..<80 { frame.pixels.replaceSubrange(3 * (y * 100 + x)..<3 * (y * 100 + x) + 3, with: [255, 0, 0]) } }
         let path = root + "/frame.png"

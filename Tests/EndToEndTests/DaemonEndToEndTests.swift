@@ -9,7 +9,6 @@ private let fixture = Result { try Fixture() }
 /// The real rgid binary on a replay camera with a trained model: reports, journal, sd_notify,
 /// control socket, reload, a corrupt bundle, a read-only reports folder and the SIGTERM drain.
 @Suite(.serialized,
-       .enabled(if: Fixture.dataAvailable, "benchmark images missing at \(Fixture.data) (../shared/data/rgi-bench/brick)"),
        .enabled(if: JournalSocket.available, "a journald (or other listener) owns /run/systemd/journal/socket"))
 struct DaemonEndToEndTests {
     @Test func inspectsReportsJournalsNotifiesReloadsAndSurvivesACorruptBundle() throws {

@@ -2,8 +2,11 @@ import Foundation
 
 /// What every end-to-end test needs: a temporary folder, a tiny model bundle trained with the
 /// real `rgictl train` on good brick images, and candidate frames (good and defective) whose
-/// verdicts come from the model itself (`rgictl inspect`), never from the test.
+/// verdicts come from the model itself (`rgictl inspect`), never from the test. All from the
+/// repository's own demo frames (`RepositoryImages`), so the suites need nothing beside the clone.
 final class Fixture: Sendable {
+    /// The benchmark's brick product, for the one test that compares `rgictl evaluate` with
+    /// `shared/bench/score.py` on its whole test set.
     static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../../shared/data/rgi-bench/brick").standardizedFileURL.path
     static var dataAvailable: Bool { FileManager.default.fileExists(atPath: data + "/train/good") }
@@ -24,11 +27,7 @@ final class Fixture: Sendable {
         root = try ScratchFolders.make(prefix: "rgi-e2e")
         let fm = FileManager.default
         let train = root + "/train"
-        try fm.createDirectory(atPath: train, withIntermediateDirectories: true)
-        for i in 0..<6 {
-            let name = String(format: "%03d.png", i)
-            try fm.copyItem(atPath: Self.data + "/train/good/" + name, toPath: train + "/" + name)
-        }
+        try RepositoryImages.goodCrops(into: train)
         let model = root + "/models/brick"
         self.model = model
         let trained = try Binaries.rgictl("train", "--data", train, "--out", model, "--tile", "32", "--width", "8",
@@ -39,10 +38,10 @@ final class Fixture: Sendable {
         let frames = root + "/frames"
         self.frames = frames
         try fm.createDirectory(atPath: frames, withIntermediateDirectories: true)
-        let sources = ["test/good/000.png", "test/hole/000.png", "test/good/001.png", "test/scratch/000.png",
-                       "test/good/002.png", "test/stain/000.png"]
+        let sources = ["00-good-000.png", "01-hole-003.png", "02-good-005.png", "03-scratch-002.png",
+                       "05-good-010.png", "04-stain-004.png"]
         for (i, source) in sources.enumerated() {
-            try fm.copyItem(atPath: Self.data + "/" + source, toPath: frames + "/f\(i).png")
+            try fm.copyItem(atPath: RepositoryImages.frames + "/" + source, toPath: frames + "/f\(i).png")
         }
         frameCount = sources.count
         let paths = sources.indices.map { frames + "/f\($0).png" }

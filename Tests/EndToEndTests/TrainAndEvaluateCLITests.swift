@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// A tiny model trained once with the real `rgictl train` on six good brick images, for this suite.
+/// A tiny model trained once with the real `rgictl train` on six good brick images (crops of the
+/// repository's demo frames), for this suite.
 private let trained = Result { try TinyModel() }
 
 private final class TinyModel: Sendable {
@@ -13,11 +14,7 @@ private final class TinyModel: Sendable {
     init() throws {
         root = try ScratchFolders.make(prefix: "rgi-cli")
         images = root + "/good"
-        try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
-        for i in 0..<6 {
-            let name = String(format: "%03d.png", i)
-            try FileManager.default.copyItem(atPath: Fixture.data + "/train/good/" + name, toPath: images + "/" + name)
-        }
+        try RepositoryImages.goodCrops(into: images)
         model = root + "/models/brick"
         firstRun = try Binaries.rgictl("train", "--data", images, "--out", model, "--tile", "32", "--width", "8", "--latent", "16",
                                        "--batch", "4", "--steps", "20", "--seconds", "120", "--holdout", "0.34",
@@ -30,7 +27,7 @@ private final class TinyModel: Sendable {
     }
 }
 
-@Suite(.serialized, .enabled(if: Fixture.dataAvailable, "benchmark images missing at \(Fixture.data)"))
+@Suite(.serialized)
 struct TrainAndEvaluateCLITests {
     @Test func trainWritesACompleteCalibratedBundle() throws {
         let t = try trained.get()
@@ -148,7 +145,8 @@ struct TrainAndEvaluateCLITests {
 
     /// `rgictl evaluate` computes the metrics itself; `shared/bench/score.py` reads the same report
     /// folders: both must agree.
-    @Test func evaluateAgreesWithTheSharedScorer() throws {
+    @Test(.enabled(if: Fixture.dataAvailable, "benchmark images missing at \(Fixture.data)"))
+    func evaluateAgreesWithTheSharedScorer() throws {
         let t = try trained.get()
         let pred = t.root + "/pred"
         let json = t.root + "/metrics.json"
