@@ -48,13 +48,15 @@ public enum StainRestoration {
         guard regions.count > 0 else { return (restored, [Bool](repeating: false, count: plane)) }
         let y = grey(planes, plane: plane, channels: channels), r = grey(restored, plane: plane, channels: channels)
         let blur = { (v: [Float], s: Float) in GaussianBlur.apply(v, width: width, height: height, sigma: s) }
-        let ratio = zip(blur(r, 2), blur(y, 2)).map { log(max($0, floor) / max($1, floor)) }
-        let pixelRatio = zip(r, y).map { log(max($0, floor) / max($1, floor)) }
-        let level = blur(y, 1.5).map { log(max($0, floor)) }
-        let fine = zip(y, blur(y, 1)).map { $0 - $1 }
-        let whole = Window(x: 0...(width - 1), y: 0...(height - 1), width: width)
-        let nearDefects = dilated(restoring, width: width, in: whole, by: 4)
-        let frameGrain = grain(fine: fine, y: y, at: nearDefects.indices.filter { !nearDefects[$0] })
+        let ratio = zip(blur(r, 2), blur(y, 2)).map(logRatio)
+        // Needed only once a region passes the first tests; most defective frames hold no stain.
+        lazy var level = blur(y, 1.5).map { log(max($0, floor)) }
+        lazy var fine = zip(y, blur(y, 1)).map { $0 - $1 }
+        lazy var frameGrain: Float = {
+            let whole = Window(x: 0...(width - 1), y: 0...(height - 1), width: width)
+            let nearDefects = dilated(restoring, width: width, in: whole, by: 4)
+            return grain(fine: fine, y: y, at: nearDefects.indices.filter { !nearDefects[$0] })
+        }()
         let logGain = log(gainRange.lowerBound)...log(gainRange.upperBound)
 
         var members = [[Int]](repeating: [], count: regions.count + 1)
@@ -74,7 +76,7 @@ public enum StainRestoration {
             let window = Window(around: supportPixels, width: width, height: height, margin: ringOuter + growth + 1)
             var core = supportPixels.filter { interior(support, at: $0, width: width, height: height, depth: 2) }
             if core.count < 8 { core = supportPixels }
-            let k = median(core.map { pixelRatio[$0] })
+            let k = median(core.map { logRatio(r[$0], y[$0]) })
             guard logGain.contains(k), frameGrain > 0,
                   grainRange.contains(grain(fine: fine, y: y, at: core) / frameGrain) else { continue }
             // Grow along the edge into pixels nearer the stained level than the surroundings'.
@@ -102,6 +104,9 @@ public enum StainRestoration {
         }
         return (out, corrected)
     }
+
+    /// log(a / b), with both floored so that black pixels stay finite.
+    static func logRatio(_ a: Float, _ b: Float) -> Float { log(max(a, floor) / max(b, floor)) }
 
     /// Mean intensity over the channels, in [0, 1].
     static func grey(_ planes: [Float], plane: Int, channels: Int) -> [Float] {
