@@ -32,4 +32,13 @@ enum Binaries {
     }
 
     static func rgictl(_ arguments: String...) throws -> Output { try run(rgictl, arguments) }
+
+    /// `rgictl train` of the suites' tiny model (32-px tiles, width 8, latent 16, batch 4, one critic
+    /// crop per image): seconds to train, and nothing a test asserts depends on its quality.
+    static func trainTinyModel(data: String, out: String, steps: Int, seconds: Int = 120, holdout: String,
+                               _ extra: String...) throws -> Output {
+        try run(rgictl, ["train", "--data", data, "--out", out, "--tile", "32", "--width", "8", "--latent", "16",
+                         "--batch", "4", "--steps", String(steps), "--seconds", String(seconds),
+                         "--holdout", holdout, "--critic-crops", "1"] + extra)
+    }
 }

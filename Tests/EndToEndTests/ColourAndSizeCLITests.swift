@@ -23,9 +23,7 @@ import Testing
         let good = root + "/good"
         try RepositoryImages.goodCrops(into: good) { try Self.tinted($0.grey()) }
         let model = root + "/model"
-        let trained = try Binaries.rgictl("train", "--data", good, "--out", model, "--tile", "32", "--width", "8",
-                                          "--latent", "16", "--batch", "4", "--steps", "20", "--seconds", "120",
-                                          "--holdout", "0.34", "--critic-crops", "1")
+        let trained = try Binaries.trainTinyModel(data: good, out: model, steps: 20, holdout: "0.34")
         try #require(trained.status == 0, "\(trained.text)")
         #expect(trained.text.contains("held out for calibration, RGB"), "\(trained.text)")
 

@@ -30,9 +30,7 @@ final class Fixture: Sendable {
         try RepositoryImages.goodCrops(into: train)
         let model = root + "/models/brick"
         self.model = model
-        let trained = try Binaries.rgictl("train", "--data", train, "--out", model, "--tile", "32", "--width", "8",
-                                          "--latent", "16", "--batch", "4", "--steps", "30", "--seconds", "60",
-                                          "--holdout", "0.25", "--critic-crops", "1")
+        let trained = try Binaries.trainTinyModel(data: train, out: model, steps: 30, seconds: 60, holdout: "0.25")
         guard trained.status == 0 else { throw TestFailure("rgictl train failed: \(trained.text)") }
 
         let frames = root + "/frames"

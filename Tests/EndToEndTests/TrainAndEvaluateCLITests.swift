@@ -16,9 +16,7 @@ private final class TinyModel: Sendable {
         images = root + "/good"
         try RepositoryImages.goodCrops(into: images)
         model = root + "/models/brick"
-        firstRun = try Binaries.rgictl("train", "--data", images, "--out", model, "--tile", "32", "--width", "8", "--latent", "16",
-                                       "--batch", "4", "--steps", "20", "--seconds", "120", "--holdout", "0.34",
-                                       "--critic-crops", "1")
+        firstRun = try Binaries.trainTinyModel(data: images, out: model, steps: 20, holdout: "0.34")
     }
 
     func manifest() throws -> [String: Any] {
@@ -88,9 +86,7 @@ struct TrainAndEvaluateCLITests {
 
     @Test func resumeContinuesFromTheCheckpoint() throws {
         let t = try trained.get()
-        let resumed = try Binaries.rgictl("train", "--data", t.images, "--out", t.model, "--tile", "32", "--width", "8",
-                                          "--latent", "16", "--batch", "4", "--steps", "30", "--seconds", "120",
-                                          "--holdout", "0.34", "--critic-crops", "1", "--resume")
+        let resumed = try Binaries.trainTinyModel(data: t.images, out: t.model, steps: 30, holdout: "0.34", "--resume")
         #expect(resumed.status == 0, "\(resumed.text)")
         #expect(resumed.text.contains("resuming at step 20"))
         let training = try t.manifest()["training"] as! [String: Any]
