@@ -10,6 +10,8 @@ minutes. Not part of the product; needs PyTorch (see scripts/cnn-critic-feasibil
     ... --gram 1 --gramsrc bank         the same on a fixed bank of random filters (3, 5, 9, 15 px)
     ... --blur 2 [--adv 0.3]            L1 between Gaussian-blurred tiles only (σ px): the fine detail left to D
     ... --blur 2 --gram 0.1 --gramrand 0
+    ... --fm 1 [--l1 0.1]                L1 between D's feature maps of tile and reconstruction
+    ... --spatial 8 [--l1 0] [--adv 1]   latent of 8 channels on an 8×8 grid; without L1, a plain (spatial) GAN
 
 Prints the step count, plain-inversion L1 error of 32 training and 32 test/good tiles (150 Adam steps
 from the encoder's latent) and the share of spectral power above 0.25 cycles/px (tools as in RESULTS) of
@@ -22,7 +24,7 @@ torch.set_num_threads(2)
 ap = argparse.ArgumentParser()
 ap.add_argument('--product', default='grass'); ap.add_argument('--steps', type=int, default=1500)
 ap.add_argument('--gram', type=float, default=0); ap.add_argument('--gramsrc', default='D', choices=['D', 'bank'])
-ap.add_argument('--gramrand', type=int, default=1); ap.add_argument('--blur', type=float, default=0)
+ap.add_argument('--gramrand', type=int, default=1); ap.add_argument('--fm', type=float, default=0); ap.add_argument('--blur', type=float, default=0)
 ap.add_argument('--l1', type=float, default=1); ap.add_argument('--adv', type=float, default=0.05)
 ap.add_argument('--seed', type=int, default=1); ap.add_argument('--seconds', type=float, default=1e9)
 ap.add_argument('--spatial', type=int, default=0, help='latent of SPATIAL channels on an 8×8 grid instead of 128 numbers')
@@ -90,9 +92,12 @@ while step<a.steps and time.time()-t0<a.seconds:
         loss=a.l1*(bl(y[:B])-bl(x)).abs().mean()
     else: loss=a.l1*(y[:B]-x).abs().mean()
     if a.adv>0: loss=loss-a.adv*Dfeat(y)[0].mean()
-    if a.gram>0:
+    if a.gram>0 or a.fm>0:
         fr=[f.detach() for f in feats(x)]; ff=feats(y)
         for r_,f_ in zip(fr,ff):
+            # D-feature matching of each reconstruction (VAE/GAN's learned similarity), relative to the feature scale.
+            if a.fm>0: loss=loss+a.fm*(f_[:B]-r_).abs().mean()/r_.abs().mean()
+            if a.gram<=0: continue
             gr=gram(r_); gf=gram(f_); s=(gr**2).mean().detach()+1e-8
             loss=loss+a.gram*((gf[:B]-gr)**2).mean()/s + a.gramrand*a.gram*((gf[B:]-gr.mean(0,keepdim=True))**2).mean()/s
     m=z.mean(0); v=z.var(0,unbiased=False); loss=loss+0.01*((m**2)+(v-1)**2).mean()
