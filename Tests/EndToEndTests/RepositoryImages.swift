@@ -9,18 +9,13 @@ enum RepositoryImages {
     /// The demo's good frames.
     static let good = ["00-good-000.png", "02-good-005.png", "05-good-010.png", "08-good-015.png"]
 
-    /// Six good training images: 96×96 crops of the demo's good frames, two corners of each.
-    /// Returns their paths; `transform` may change each crop (to colour, say) before it is written.
-    @discardableResult
-    static func goodCrops(into folder: String, transform: (Image) throws -> Image = { $0 }) throws -> [String] {
+    /// Writes six good training images into `folder`: 96×96 crops of the demo's good frames, two
+    /// corners of each; `transform` may change each crop (to colour, say) before it is written.
+    static func goodCrops(into folder: String, transform: (Image) throws -> Image = { $0 }) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        var paths: [String] = []
         for (i, (name, corner)) in zip(0..., good.flatMap { name in [(name, 0), (name, 32)] }.prefix(6)) {
             let crop = try ImageFile.read(frames + "/" + name).cropped(x: corner, y: corner, width: 96, height: 96)
-            let path = folder + String(format: "/%03d.png", i)
-            try PNG.write(try transform(crop), to: path)
-            paths.append(path)
+            try PNG.write(try transform(crop), to: folder + String(format: "/%03d.png", i))
         }
-        return paths
     }
 }
